@@ -1,0 +1,50 @@
+# hfnotes — two commands on a fresh machine:
+#   make course   run the whole course (bundled, offline) into build/
+#   make test     ruff + unit tests + strict nbval over every notebook
+# Conda users: activate the `hfnotes` env first; it is then used instead of .venv.
+
+PYTHON ?= python3
+VENV ?= $(if $(filter hfnotes,$(CONDA_DEFAULT_ENV)),$(CONDA_PREFIX),.venv)
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.hfnotes-installed
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: install assets course test lint lab notebooks constraints clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+assets: $(STAMP)
+	$(BIN)/hfnotes assets build
+
+course: assets
+	$(BIN)/hfnotes run notebooks --out build
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+
+test: lint assets
+	$(BIN)/python -m pytest tests src/hfnotes --doctest-modules notebooks $(NBVAL)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+notebooks: assets
+	$(BIN)/hfnotes run --in-place notebooks
+
+# Refresh constraints.txt: resolve the newest allowed versions in a scratch venv, then
+# run `make notebooks` and commit both (outputs must match the pinned versions).
+constraints:
+	rm -rf build/constraints-venv
+	$(PYTHON) -m venv build/constraints-venv
+	build/constraints-venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev]"
+	{ echo "# Exact versions the committed notebook outputs were made with. Refresh: make constraints"; build/constraints-venv/bin/python -m pip freeze --exclude-editable | sed "s/+cpu$$//"; } > constraints.txt
+	rm -rf build/constraints-venv
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,48 @@
+"""hfnotes: helpers for a notebook course on Hugging Face Transformers and Datasets.
+
+Importing hfnotes is cheap and does one thing: in bundled mode (the
+default) it switches the Hugging Face libraries offline before they are
+imported. Everything heavy (torch, transformers) is imported inside the
+helpers that need it.
+
+Example:
+    >>> import hfnotes
+    >>> hfnotes.config.source() in hfnotes.config.SOURCES
+    True
+"""
+
+from __future__ import annotations
+
+from . import config
+
+config.apply_offline_env()
+
+from . import assets, errors  # noqa: E402
+from .doctor import doctor  # noqa: E402
+from .session import device, seed_everything, setup  # noqa: E402
+
+__version__ = "0.1.0"
+
+_LAZY_MODULES = ("checkpoint", "data", "inference", "runner", "train")
+
+
+def __getattr__(name: str):
+    """Import the heavier submodules (``hfnotes.data`` …) on first use."""
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "__version__",
+    "assets",
+    "config",
+    "device",
+    "doctor",
+    "errors",
+    "seed_everything",
+    "setup",
+    *_LAZY_MODULES,
+]

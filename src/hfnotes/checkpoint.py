@@ -1,0 +1,253 @@
+"""Build, cache and check the course's own sentiment checkpoint.
+
+Offline there is no fine-tuned sentiment model to download, so the course
+makes one: the bundled MiniLM encoder fine-tuned on the bundled reviews by
+:func:`hfnotes.train.fine_tune`. It is built once, on first use, into the
+hfnotes cache folder:
+
+- under a file lock, so two processes asking at once cause one build (the
+  other waits, then uses it);
+- into a temporary folder that is renamed into place only when complete, so
+  an interrupted build never leaves a half-written checkpoint;
+- with a model card (``README.md``) and a machine-readable ``hfnotes.json``
+  recording the recipe, the data version, the base model's hash, the
+  weights' hash and the metrics. A cached checkpoint whose files are
+  missing or damaged, or whose recipe, data or base model no longer match,
+  is rebuilt with a message saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import config
+from .errors import AssetError, ChecksumError
+
+__all__ = [
+    "CHECKPOINT_NAME",
+    "REQUIRED_FILES",
+    "checkpoint_dir",
+    "checkpoint_state",
+    "check_checkpoint",
+    "sentiment_checkpoint",
+    "write_checkpoint",
+]
+
+CHECKPOINT_NAME = "sentiment_model"
+REQUIRED_FILES: tuple[str, ...] = (
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "README.md",
+    "hfnotes.json",
+)
+ESTIMATED_SECONDS = 100
+"""Rough build time on a 2-core laptop CPU, for the message shown before a build."""
+
+
+def _recipe(recipe=None):
+    from .train import Recipe
+
+    return recipe if recipe is not None else Recipe()
+
+
+def checkpoint_dir(recipe=None) -> Path:
+    """Where the checkpoint for ``recipe`` lives (the default recipe: ``<cache>/sentiment_model``).
+
+    A non-default recipe gets its own folder, so a quick test build never
+    replaces the course checkpoint.
+
+    Example:
+        >>> from hfnotes.train import Recipe
+        >>> checkpoint_dir().name, checkpoint_dir(Recipe(epochs=1)).name.startswith("sentiment_model-")
+        ('sentiment_model', True)
+    """
+    import hashlib
+
+    from .train import Recipe
+
+    recipe = _recipe(recipe)
+    name = CHECKPOINT_NAME
+    if recipe != Recipe():
+        digest = hashlib.sha256(json.dumps(recipe.as_dict(), sort_keys=True).encode()).hexdigest()[:10]
+        name = f"{CHECKPOINT_NAME}-{digest}"
+    return config.cache_dir() / name
+
+
+def _expected_card(recipe) -> dict:
+    from . import assets, data
+
+    return {"recipe": recipe.as_dict(), "data_version": data.data_version(), "base_sha256": assets.MINILM_SHA256}
+
+
+def checkpoint_state(recipe=None, folder: Path | None = None) -> tuple[str, str]:
+    """Return ``("ready" | "not built" | "damaged", reason)`` without building.
+
+    Example:
+        >>> state, reason = checkpoint_state()
+        >>> state in ("ready", "not built", "damaged")
+        True
+    """
+    from .assets import verify_file
+
+    recipe = _recipe(recipe)
+    folder = Path(folder) if folder is not None else checkpoint_dir(recipe)
+    if not folder.exists():
+        return "not built", ""
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        return "damaged", f"missing file(s): {', '.join(missing)}"
+    try:
+        card = json.loads((folder / "hfnotes.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return "damaged", f"hfnotes.json is not valid JSON ({exc})"
+    for key, expected in _expected_card(recipe).items():
+        if card.get(key) != expected:
+            what = {"recipe": "recipe", "data_version": "bundled data version", "base_sha256": "base model"}[key]
+            return "damaged", f"built for another {what} ({card.get(key)!r}, now {expected!r})"
+    try:
+        verify_file(folder / "model.safetensors", str(card.get("weights_sha256")))
+    except ChecksumError:
+        return "damaged", "model.safetensors does not match the hash recorded at build time (truncated or modified)"
+    return "ready", ""
+
+
+def check_checkpoint(recipe=None) -> Path:
+    """Return the checkpoint folder if it is built and intact; raise :class:`AssetError` otherwise."""
+    state, reason = checkpoint_state(recipe)
+    folder = checkpoint_dir(recipe)
+    if state == "not built":
+        raise AssetError(f"The sentiment checkpoint is not built yet ({folder}). Build it: hfnotes assets build")
+    if state == "damaged":
+        raise AssetError(
+            f"The sentiment checkpoint in {folder} is damaged: {reason}. Rebuild: hfnotes assets build --force"
+        )
+    return folder
+
+
+def _model_card(card: dict) -> str:
+    recipe = "\n".join(f"| {key} | {value} |" for key, value in card["recipe"].items())
+    metrics = "\n".join(f"| {key} | {value:.4f} |" for key, value in card["metrics"].items())
+    return f"""---
+license: mit
+language: en
+pipeline_tag: text-classification
+tags: [sentiment, hfnotes]
+---
+# hfnotes sentiment model
+
+all-MiniLM-L6-v2 fine-tuned for binary sentiment (NEGATIVE / POSITIVE) on the hfnotes
+reviews dataset, by `hfnotes.train.fine_tune`. Built on this machine by hfnotes {card["hfnotes_version"]}
+in {card["build_seconds"]:.0f} s; it is a teaching model, not a production classifier.
+
+- base model: all-MiniLM-L6-v2, `model.safetensors` SHA-256 `{card["base_sha256"]}`
+- data: hfnotes reviews, version `{card["data_version"]}` (7 domains, English)
+- weights: `model.safetensors` SHA-256 `{card["weights_sha256"]}`
+- library versions: {", ".join(f"{k} {v}" for k, v in card["versions"].items())}
+
+## Recipe
+| setting | value |
+|---|---|
+{recipe}
+
+## Metrics (bundled reviews)
+| metric | value |
+|---|---|
+{metrics}
+
+## Limitations
+Trained on about two thousand short English reviews written for the course; expect errors on
+sarcasm, other languages and domains far from movies, books, restaurants, electronics, apps,
+hotels and games. Texts are truncated to {card["recipe"]["max_length"]} tokens.
+"""
+
+
+def write_checkpoint(result, folder: Path, recipe=None) -> None:
+    """Save a :class:`~hfnotes.train.TrainResult` as a complete checkpoint folder (not atomic)."""
+    from .assets import sha256_file
+    from .session import package_version
+
+    recipe = _recipe(recipe)
+    folder.mkdir(parents=True, exist_ok=True)
+    result.model.save_pretrained(folder)
+    result.tokenizer.save_pretrained(folder)
+    card = {
+        **_expected_card(recipe),
+        "weights_sha256": sha256_file(folder / "model.safetensors"),
+        "metrics": result.metrics,
+        "build_seconds": round(result.seconds, 1),
+        "hfnotes_version": package_version("hfnotes"),
+        "versions": {pkg: package_version(pkg) for pkg in ("torch", "transformers", "datasets")},
+    }
+    (folder / "hfnotes.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (folder / "README.md").write_text(_model_card(card), encoding="utf-8")
+
+
+def _say(message: str) -> None:
+    print(f"hfnotes: {message}", file=sys.stderr, flush=True)
+
+
+def sentiment_checkpoint(force: bool = False, recipe=None, progress: bool = True) -> Path:
+    """Return the folder of the course sentiment checkpoint, building it if needed.
+
+    Safe to call from several processes at once: one builds, the others
+    wait for the lock and then find it ready.
+
+    Example:
+        >>> from transformers import pipeline  # doctest: +SKIP
+        >>> pipeline("sentiment-analysis", model=str(sentiment_checkpoint()))("Loved it!")  # doctest: +SKIP
+        [{'label': 'POSITIVE', 'score': 0.99...}]
+    """
+    from filelock import FileLock, Timeout
+
+    recipe = _recipe(recipe)
+    folder = checkpoint_dir(recipe)
+    if not force and checkpoint_state(recipe)[0] == "ready":
+        return folder
+    lock = FileLock(str(folder) + ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        _say("another process is building the sentiment checkpoint; waiting for it to finish.")
+        lock.acquire()
+    try:
+        state, reason = checkpoint_state(recipe)
+        if state == "ready" and not force:
+            return folder  # another process built it while we waited
+        if state == "damaged":
+            _say(f"the cached sentiment checkpoint is damaged ({reason}); rebuilding it.")
+        _build(recipe, folder, progress)
+    finally:
+        lock.release()
+    return folder
+
+
+def _build(recipe, folder: Path, progress: bool) -> None:
+    from .train import Recipe, fine_tune
+
+    scale = "" if recipe == Recipe() else " (test recipe)"
+    _say(
+        f"building the course sentiment model{scale}: MiniLM fine-tuned on the bundled reviews, "
+        f"about {ESTIMATED_SECONDS} s on a 2-core CPU; it is cached in {folder.parent} for next time."
+    )
+    start = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))
+    try:
+        result = fine_tune(recipe, progress=progress)
+        write_checkpoint(result, tmp, recipe)
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
+            os.replace(folder, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    metrics = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
+    _say(f"built in {time.perf_counter() - start:.0f} s ({metrics}).")

@@ -1,0 +1,190 @@
+"""The course's reviews dataset: bundled CSVs, or SST-2 from the Hub.
+
+Both sources give a ``DatasetDict`` with the splits ``train``,
+``validation`` and ``test`` and the columns
+
+- ``id`` (str): stable identifier of the review,
+- ``text`` (str): the review,
+- ``label`` (``ClassLabel(names=["negative", "positive"])``),
+- ``domain`` (str): movies, books, restaurants, electronics, apps, hotels or games
+  (always ``movies`` for SST-2).
+
+so every notebook runs unchanged on either source. See
+``hfnotes/data/reviews/README.md`` for the data card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import config
+from ..errors import DataError
+
+if TYPE_CHECKING:
+    from datasets import DatasetDict, Features
+
+__all__ = [
+    "LABELS",
+    "SPLITS",
+    "DOMAINS",
+    "REVIEWS_DIR",
+    "features",
+    "verify_reviews",
+    "data_version",
+    "load_reviews",
+    "from_sst2",
+]
+
+LABELS: tuple[str, ...] = ("negative", "positive")
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
+DOMAINS: tuple[str, ...] = ("movies", "books", "restaurants", "electronics", "apps", "hotels", "games")
+REVIEWS_DIR = Path(__file__).parent / "reviews"
+MANIFEST = "MANIFEST.json"
+SST2_HUB_ID = "stanfordnlp/sst2"
+SST2_TEST_SIZE = 872
+"""SST-2's test labels are hidden, so hub mode holds out this many train rows (the validation size) as test."""
+
+
+def features() -> Features:
+    """The schema shared by both sources.
+
+    Example:
+        >>> features()["label"].names
+        ['negative', 'positive']
+    """
+    from datasets import ClassLabel, Features, Value
+
+    return Features(
+        {
+            "id": Value("string"),
+            "text": Value("string"),
+            "label": ClassLabel(names=list(LABELS)),
+            "domain": Value("string"),
+        }
+    )
+
+
+def _manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"The reviews manifest {str(path)!r} is missing; reinstall hfnotes.") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"The reviews manifest {str(path)!r} is not valid JSON ({exc}); reinstall hfnotes.") from exc
+
+
+def verify_reviews(folder: Path | None = None) -> Path:
+    """Check every bundled CSV against the SHA-256 in ``MANIFEST.json``.
+
+    Returns the folder. A missing or modified file raises :class:`DataError`
+    naming it. Results are not cached: hashing the CSVs takes milliseconds.
+
+    Example:
+        >>> verify_reviews().name
+        'reviews'
+    """
+    from ..assets import sha256_file
+
+    folder = Path(folder) if folder is not None else REVIEWS_DIR
+    manifest = _manifest(folder)
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.is_file():
+            raise DataError(f"Bundled data file {str(path)!r} is missing; reinstall hfnotes.")
+        actual = sha256_file(path)
+        if actual != expected:
+            raise DataError(
+                f"Bundled data file {str(path)!r} was modified: SHA-256 {actual}, expected {expected}. "
+                "Restore it (git checkout -- <file>, or reinstall hfnotes); to ship a new version, "
+                "regenerate MANIFEST.json with scripts/reviews_card.py --write-manifest."
+            )
+    return folder
+
+
+def data_version(folder: Path | None = None) -> str:
+    """A short fingerprint of the bundled data (changes whenever any CSV changes).
+
+    Example:
+        >>> len(data_version())
+        12
+    """
+    manifest = _manifest(Path(folder) if folder is not None else REVIEWS_DIR)
+    joined = "".join(f"{name}:{digest}\n" for name, digest in sorted(manifest["files"].items()))
+    return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+
+def _cache_dir() -> str:
+    return str(config.cache_dir() / "datasets")
+
+
+def load_reviews(source: str | None = None, verify: bool = True) -> DatasetDict:
+    """Load the reviews as a ``DatasetDict`` with train, validation and test.
+
+    ``source`` overrides ``HFNOTES_SOURCE``. Bundled mode reads the CSVs
+    shipped in the package (checked against their checksums unless
+    ``verify=False``) and needs no network; hub mode downloads SST-2 and
+    maps it to the same columns with :func:`from_sst2`.
+
+    Example:
+        >>> ds = load_reviews()
+        >>> list(ds), ds["train"].column_names
+        (['train', 'validation', 'test'], ['id', 'text', 'label', 'domain'])
+    """
+    from datasets import load_dataset
+
+    if config.source(source) == "hub":
+        return from_sst2(load_dataset(SST2_HUB_ID, cache_dir=_cache_dir()))
+    folder = verify_reviews() if verify else REVIEWS_DIR
+    files = {split: str(folder / f"{split}.csv") for split in SPLITS}
+    return load_dataset("csv", data_files=files, features=features(), cache_dir=_cache_dir())
+
+
+def from_sst2(raw: DatasetDict, test_size: int = SST2_TEST_SIZE, seed: int = 0) -> DatasetDict:
+    """Map SST-2 (``idx``, ``sentence``, ``label``) to the course's schema.
+
+    SST-2's ``test`` split has no labels (all ``-1``), so a stratified,
+    seeded slice of ``test_size`` rows of its train split becomes the test
+    split and the rest stays train; ``validation`` is kept as it is.
+
+    Example:
+        >>> from datasets import Dataset, DatasetDict
+        >>> rows = {"idx": list(range(8)), "sentence": ["ok"] * 8, "label": [0, 1] * 4}
+        >>> fake = DatasetDict({s: Dataset.from_dict(rows) for s in ("train", "validation", "test")})
+        >>> ds = from_sst2(fake, test_size=2)
+        >>> ds.num_rows
+        {'train': 6, 'validation': 8, 'test': 2}
+    """
+    from datasets import DatasetDict
+
+    missing = [s for s in ("train", "validation") if s not in raw]
+    if missing:
+        raise DataError(f"SST-2 data lacks the split(s) {missing}; expected train and validation.")
+    for split in ("train", "validation"):
+        columns = set(raw[split].column_names)
+        if not {"sentence", "label"} <= columns:
+            raise DataError(f"SST-2 split {split!r} has columns {sorted(columns)}; expected 'sentence' and 'label'.")
+    schema = features()
+
+    def convert(split: str, ds):
+        ds = ds.map(
+            lambda batch, indices: {
+                "id": [f"sst2-{split}-{i}" for i in batch.get("idx", indices)],
+                "text": [s.strip() for s in batch["sentence"]],
+                "label": batch["label"],
+                "domain": ["movies"] * len(batch["sentence"]),
+            },
+            batched=True,
+            with_indices=True,
+            remove_columns=ds.column_names,
+        )
+        return ds.cast(schema)
+
+    train = convert("train", raw["train"])
+    held = train.train_test_split(test_size=test_size, seed=seed, stratify_by_column="label")
+    return DatasetDict(
+        {"train": held["train"], "validation": convert("validation", raw["validation"]), "test": held["test"]}
+    )

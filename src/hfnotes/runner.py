@@ -1,0 +1,129 @@
+"""Execute the course notebooks headless: what ``make course`` runs.
+
+Each notebook runs in a fresh kernel with the notebook's folder as working
+directory (as in JupyterLab and nbval). Results go to an output folder as
+an executed ``.ipynb`` and an ``.html`` page, or back into the notebook
+itself with ``in_place=True`` (what ``make notebooks`` uses to refresh the
+saved outputs).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+__all__ = ["NotebookResult", "run_notebook", "run_notebooks", "format_results", "find_notebooks"]
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    """Outcome of one notebook: its name, wall time and ``ok``/``FAILED``."""
+
+    name: str
+    seconds: float
+    status: str
+    error: str = ""
+
+
+def find_notebooks(paths: list[str]) -> list[Path]:
+    """Expand folders to their numbered ``*.ipynb`` files, sorted by name.
+
+    Example:
+        >>> find_notebooks(["no-such-folder"])  # doctest: +IGNORE_EXCEPTION_DETAIL
+        Traceback (most recent call last):
+        hfnotes.errors.InputError: ...
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.glob("*.ipynb") if not p.name.startswith(".")))
+        elif path.suffix == ".ipynb" and path.is_file():
+            found.append(path)
+        else:
+            raise InputError(f"{raw!r} is neither a notebook (.ipynb) nor a folder of notebooks.")
+    if not found:
+        raise InputError(f"No notebooks found in {', '.join(paths)}.")
+    return found
+
+
+def run_notebook(
+    path: Path, out_dir: Path | None, in_place: bool = False, timeout: int = 900, progress: bool = True
+) -> NotebookResult:
+    """Execute one notebook cell by cell, with a progress bar; never raises on cell errors."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from tqdm.auto import tqdm
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        record_timing=False,
+    )
+    start = time.perf_counter()
+    status, error = "ok", ""
+    code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    bar = tqdm(total=len(code_cells), desc=path.stem, unit="cell", disable=not progress, leave=False)
+    try:
+        with client.setup_kernel():
+            for index, cell in code_cells:
+                client.execute_cell(cell, index)
+                bar.update()
+    except CellExecutionError as exc:
+        status, error = "FAILED", str(exc).strip().splitlines()[-1] if str(exc).strip() else "cell error"
+    except Exception as exc:  # a dead kernel or timeout must still be reported
+        status, error = "FAILED", f"{type(exc).__name__}: {exc}"
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    if in_place:
+        if status == "ok":
+            nbformat.write(nb, path)
+    elif out_dir is not None:
+        _write_outputs(nb, path, out_dir)
+    return NotebookResult(path.stem, seconds, status, error)
+
+
+def _write_outputs(nb, path: Path, out_dir: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_dir / path.name)
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    (out_dir / f"{path.stem}.html").write_text(html, encoding="utf-8")
+
+
+def run_notebooks(
+    paths: list[str], out_dir: str | None = "build", in_place: bool = False, timeout: int = 900
+) -> list[NotebookResult]:
+    """Execute every notebook in ``paths``; return one result per notebook."""
+    out = None if in_place or out_dir is None else Path(out_dir)
+    return [run_notebook(nb, out, in_place=in_place, timeout=timeout) for nb in find_notebooks(paths)]
+
+
+def format_results(results: list[NotebookResult]) -> str:
+    """A plain-text table: notebook, seconds, status (and the error, if any).
+
+    Example:
+        >>> print(format_results([NotebookResult("00_setup", 1.234, "ok")]))
+        notebook  seconds  status
+        00_setup      1.2  ok
+        total         1.2  1/1 ok
+    """
+    width = max([len("notebook"), len("total"), *(len(r.name) for r in results)])
+    lines = [f"{'notebook':<{width}}  seconds  status"]
+    for r in results:
+        extra = f"  {r.error}" if r.error else ""
+        lines.append(f"{r.name:<{width}}  {r.seconds:7.1f}  {r.status}{extra}")
+    passed = sum(r.status == "ok" for r in results)
+    total = sum(r.seconds for r in results)
+    lines.append(f"{'total':<{width}}  {total:7.1f}  {passed}/{len(results)} ok")
+    return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""One call at the top of every notebook: :func:`setup`.
+
+It checks the source, seeds every random number generator, and quiets the
+progress bars and load reports that would otherwise make saved notebook
+outputs differ from run to run.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import warnings
+from dataclasses import dataclass
+from importlib import metadata
+
+from . import config
+
+__all__ = ["setup", "seed_everything", "device", "Summary", "package_version"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What :func:`setup` configured; its repr is the notebook's first output."""
+
+    source: str
+    seed: int
+    offline: bool
+    versions: dict[str, str]
+
+    def __repr__(self) -> str:
+        mode = "offline, bundled assets" if self.offline else "Hugging Face Hub"
+        libs = " · ".join(f"{name} {version}" for name, version in self.versions.items() if name != "hfnotes")
+        return (
+            f"hfnotes {self.versions.get('hfnotes', '?')} · source: {self.source} ({mode}) · seed {self.seed}\n{libs}"
+        )
+
+
+def package_version(name: str) -> str:
+    """Installed version of distribution ``name``, or ``"missing"``.
+
+    Example:
+        >>> package_version("surely-not-installed-hfnotes-test")
+        'missing'
+    """
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy and PyTorch (and transformers' helpers) with ``seed``.
+
+    Example:
+        >>> import torch
+        >>> seed_everything(1); a = torch.rand(2)
+        >>> seed_everything(1); bool((a == torch.rand(2)).all())
+        True
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        from .errors import InputError
+
+        raise InputError(f"seed must be a non-negative int, got {seed!r}.")
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    import numpy as np
+    import torch
+
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    from transformers import set_seed
+
+    set_seed(seed)
+
+
+def _quiet() -> None:
+    """Silence progress bars, load reports and known-noisy warnings."""
+    import datasets
+    import evaluate
+    import huggingface_hub
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    datasets.logging.set_verbosity_error()
+    datasets.disable_progress_bars()
+    evaluate.logging.set_verbosity_error()
+    evaluate.logging.disable_progress_bar()
+    huggingface_hub.utils.disable_progress_bars()
+    # tokenizers warns after a fork when its thread pool was used; datasets' num_proc forks.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    warnings.filterwarnings("ignore", message=".*`resume_download` is deprecated.*")
+
+
+def setup(seed: int = 0, quiet: bool = True) -> Summary:
+    """Prepare a notebook: check the source, seed everything, quiet the logs.
+
+    Safe to call more than once; each call re-seeds. Raises
+    :class:`hfnotes.errors.ConfigError` when ``HFNOTES_SOURCE`` is invalid.
+
+    Example:
+        >>> import hfnotes
+        >>> summary = hfnotes.setup(seed=0)
+        >>> summary.seed, summary.source in ("bundled", "hub")
+        (0, True)
+    """
+    name = config.source()
+    offline = config.apply_offline_env()
+    seed_everything(seed)
+    if quiet:
+        _quiet()
+    versions = {
+        pkg: package_version(pkg) for pkg in ("hfnotes", "torch", "transformers", "datasets", "evaluate", "accelerate")
+    }
+    return Summary(source=name, seed=seed, offline=offline, versions=versions)
+
+
+def device() -> str:
+    """The best available device: ``"cuda"``, then ``"mps"``, then ``"cpu"``.
+
+    ``HFNOTES_DEVICE`` overrides the choice (the committed notebook outputs
+    were made on ``cpu``).
+
+    Example:
+        >>> device() in ("cuda", "mps", "cpu")
+        True
+    """
+    forced = os.environ.get("HFNOTES_DEVICE", "").strip().lower()
+    if forced:
+        return forced
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"

@@ -1,0 +1,206 @@
+"""The course's one fine-tuning recipe: MiniLM + reviews → sentiment classifier.
+
+Notebook 05 walks through these same steps one cell at a time; the asset
+builder (:mod:`hfnotes.checkpoint`) calls :func:`fine_tune` to make the
+checkpoint that notebooks 01 and 02 use.
+
+The steps:
+
+1. tokenize the reviews with ``map(batched=True)`` (truncating, no padding),
+2. pad each batch only to its longest text (``DataCollatorWithPadding``),
+3. batch texts of similar length together (length-grouped sampling),
+4. train with ``Trainer`` from a fixed seed, and evaluate with accuracy.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from datasets import DatasetDict
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+__all__ = ["Recipe", "TrainResult", "ID2LABEL", "LABEL2ID", "tokenize_reviews", "fine_tune", "accuracy"]
+
+ID2LABEL: dict[int, str] = {0: "NEGATIVE", 1: "POSITIVE"}
+LABEL2ID: dict[str, int] = {name: i for i, name in ID2LABEL.items()}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Hyper-parameters of the fine-tuning recipe (the defaults build the course checkpoint).
+
+    ``max_train_samples`` / ``max_eval_samples`` shrink the data for quick
+    tests; ``None`` uses every row.
+
+    Example:
+        >>> Recipe(epochs=1, max_train_samples=64).max_train_samples
+        64
+    """
+
+    epochs: float = 2.0
+    learning_rate: float = 1e-4
+    batch_size: int = 32
+    max_length: int = 128
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    seed: int = 0
+    max_train_samples: int | None = None
+    max_eval_samples: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "learning_rate", "batch_size", "max_length"):
+            if getattr(self, name) <= 0:
+                raise InputError(f"Recipe.{name} must be positive, got {getattr(self, name)!r}.")
+        for name in ("max_train_samples", "max_eval_samples"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise InputError(f"Recipe.{name} must be positive or None, got {value!r}.")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`fine_tune` returns."""
+
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    metrics: dict[str, float]
+    seconds: float
+    log_history: list[dict[str, float]] = field(default_factory=list)
+
+
+def tokenize_reviews(dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, max_length: int = 128) -> DatasetDict:
+    """Tokenize the ``text`` column in batches, truncating to ``max_length``.
+
+    No padding here: the collator pads each batch to its own longest text.
+    Keeps ``label``; drops the other columns.
+
+    Example:
+        >>> from transformers import AutoTokenizer
+        >>> from hfnotes import assets, data
+        >>> tok = AutoTokenizer.from_pretrained(assets.base_model())
+        >>> ds = tokenize_reviews(data.load_reviews(), tok)
+        >>> sorted(ds["train"].column_names)
+        ['attention_mask', 'input_ids', 'label', 'token_type_ids']
+    """
+    drop = [c for c in dataset["train"].column_names if c != "label"]
+    return dataset.map(
+        lambda batch: tokenizer(batch["text"], truncation=True, max_length=max_length),
+        batched=True,
+        remove_columns=drop,
+    )
+
+
+def accuracy(eval_pred) -> dict[str, float]:
+    """``compute_metrics`` for Trainer: share of argmax predictions equal to the labels.
+
+    Example:
+        >>> import numpy as np
+        >>> accuracy((np.array([[2.0, 1.0], [0.0, 3.0]]), np.array([0, 0])))
+        {'accuracy': 0.5}
+    """
+    import numpy as np
+
+    logits, labels = eval_pred
+    return {"accuracy": float((np.argmax(logits, axis=-1) == labels).mean())}
+
+
+def fine_tune(
+    recipe: Recipe | None = None,
+    output_dir: str | None = None,
+    base: str | None = None,
+    dataset: DatasetDict | None = None,
+    progress: bool = False,
+) -> TrainResult:
+    """Fine-tune ``base`` (default: the bundled MiniLM) on the reviews.
+
+    Returns the trained model, its tokenizer, validation and test accuracy
+    and the wall time. ``output_dir`` receives Trainer's scratch files only
+    (nothing is saved there unless you call ``save_pretrained``).
+
+    Example:
+        >>> result = fine_tune(Recipe(epochs=1, max_train_samples=32, max_eval_samples=16))  # doctest: +SKIP
+        >>> sorted(result.metrics)  # doctest: +SKIP
+        ['test_accuracy', 'validation_accuracy']
+    """
+    import tempfile
+
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        PrinterCallback,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
+
+    from . import assets, data
+
+    recipe = recipe or Recipe()
+    base = base or assets.base_model()
+    dataset = dataset if dataset is not None else data.load_reviews()
+    for split, limit in (("train", recipe.max_train_samples), ("validation", recipe.max_eval_samples)):
+        if limit is not None:
+            dataset[split] = dataset[split].shuffle(seed=recipe.seed).select(range(min(limit, len(dataset[split]))))
+    if recipe.max_eval_samples is not None:
+        dataset["test"] = dataset["test"].select(range(min(recipe.max_eval_samples, len(dataset["test"]))))
+
+    start = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    encoded = tokenize_reviews(dataset, tokenizer, recipe.max_length)
+    set_seed(recipe.seed)  # the classification head is initialised randomly
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(ID2LABEL), id2label=ID2LABEL, label2id=LABEL2ID, use_safetensors=True
+    )
+    with tempfile.TemporaryDirectory(prefix="hfnotes-train-") as scratch:
+        args = TrainingArguments(
+            output_dir=output_dir or scratch,
+            num_train_epochs=recipe.epochs,
+            learning_rate=recipe.learning_rate,
+            per_device_train_batch_size=recipe.batch_size,
+            per_device_eval_batch_size=64,
+            warmup_steps=recipe.warmup,
+            weight_decay=recipe.weight_decay,
+            lr_scheduler_type="linear",
+            train_sampling_strategy="group_by_length",
+            eval_strategy="epoch",
+            save_strategy="no",
+            logging_strategy="steps",
+            logging_steps=10,
+            seed=recipe.seed,
+            data_seed=recipe.seed,
+            use_cpu=True,
+            dataloader_num_workers=0,
+            disable_tqdm=not progress,
+            report_to="none",
+        )
+        trainer = Trainer(
+            model=model,
+            args=args,
+            train_dataset=encoded["train"],
+            eval_dataset=encoded["validation"],
+            processing_class=tokenizer,
+            data_collator=DataCollatorWithPadding(tokenizer),
+            compute_metrics=accuracy,
+        )
+        if not progress:
+            trainer.remove_callback(PrinterCallback)  # it prints every log dict when tqdm is off
+        trainer.train()
+        validation = trainer.evaluate(encoded["validation"], metric_key_prefix="validation")
+        test = trainer.evaluate(encoded["test"], metric_key_prefix="test")
+        history = list(trainer.state.log_history)
+    seconds = time.perf_counter() - start
+    metrics = {
+        "validation_accuracy": round(validation["validation_accuracy"], 4),
+        "test_accuracy": round(test["test_accuracy"], 4),
+    }
+    model.eval()
+    return TrainResult(model=model, tokenizer=tokenizer, metrics=metrics, seconds=seconds, log_history=history)

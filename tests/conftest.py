@@ -1,0 +1,35 @@
+"""Shared fixtures: a clean hfnotes environment per test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    """Remove every variable hfnotes reads, so a test sets exactly what it needs."""
+    for name in ("HFNOTES_SOURCE", "HFNOTES_CACHE", "HFNOTES_DEVICE"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def run_python(code: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with the test environment plus ``env``, minus ``drop``."""
+    full = {k: v for k, v in os.environ.items() if k not in drop}
+    full.update(env or {})
+    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, timeout=300)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m hfnotes ARGS`` in a subprocess."""
+    full = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "hfnotes", *args], env=full, capture_output=True, text=True, timeout=600, cwd=ROOT
+    )

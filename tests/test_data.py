@@ -1,0 +1,221 @@
+"""The bundled reviews: schema, counts, balance, leakage, lengths, checksums, loaders."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from itertools import combinations
+
+import pytest
+from conftest import run_python
+from datasets import ClassLabel, Dataset, DatasetDict
+
+from hfnotes import assets, data
+from hfnotes.data.card import normalize
+from hfnotes.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def reviews():
+    return data.load_reviews()
+
+
+@pytest.fixture(scope="module")
+def token_lengths(reviews):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(assets.base_model())
+    texts = [t for s in data.SPLITS for t in reviews[s]["text"]]
+    return [len(ids) for ids in tokenizer(texts)["input_ids"]]
+
+
+def test_schema(reviews):
+    assert list(reviews) == ["train", "validation", "test"]
+    for split in data.SPLITS:
+        assert reviews[split].features == data.features()
+    label = reviews["train"].features["label"]
+    assert isinstance(label, ClassLabel) and label.names == ["negative", "positive"]
+
+
+def test_size_and_split_shares(reviews):
+    total = sum(reviews.num_rows.values())
+    assert total >= 3000
+    shares = {s: n / total for s, n in reviews.num_rows.items()}
+    assert shares["train"] == pytest.approx(0.70, abs=0.01)
+    assert shares["validation"] == pytest.approx(0.15, abs=0.01)
+    assert shares["test"] == pytest.approx(0.15, abs=0.01)
+
+
+@pytest.mark.parametrize("split", data.SPLITS)
+def test_labels_balanced_within_two_points(reviews, split):
+    labels = reviews[split]["label"]
+    assert set(labels) == {0, 1}
+    assert abs(sum(labels) / len(labels) - 0.5) <= 0.02
+
+
+def test_domains_each_at_least_ten_percent(reviews):
+    domains = Counter(d for s in data.SPLITS for d in reviews[s]["domain"])
+    assert set(domains) == set(data.DOMAINS)
+    total = sum(domains.values())
+    assert all(count / total >= 0.10 for count in domains.values()), domains
+
+
+def test_splits_stratified_by_domain(reviews):
+    total = sum(reviews.num_rows.values())
+    everywhere = Counter(d for s in data.SPLITS for d in reviews[s]["domain"])
+    for split in data.SPLITS:
+        here = Counter(reviews[split]["domain"])
+        for domain, count in everywhere.items():
+            assert here[domain] / reviews.num_rows[split] == pytest.approx(count / total, abs=0.02)
+
+
+def test_ids_unique_and_well_formed(reviews):
+    ids = [i for s in data.SPLITS for i in reviews[s]["id"]]
+    assert len(ids) == len(set(ids))
+    assert all(i.startswith("rv") and len(i) == 7 and i[2:].isdigit() for i in ids)
+
+
+def test_no_empty_texts(reviews):
+    for split in data.SPLITS:
+        assert all(t.strip() == t and len(t.split()) >= 3 for t in reviews[split]["text"])
+
+
+def test_no_duplicates_after_normalising(reviews):
+    normalised = [normalize(t) for s in data.SPLITS for t in reviews[s]["text"]]
+    assert len(normalised) == len(set(normalised))
+
+
+def test_no_near_duplicates_across_splits(reviews):
+    """No pair from different splits shares ≥ 80 % of its words (texts of ≥ 5 words)."""
+    rows = [(s, set(normalize(t).split())) for s in data.SPLITS for t in reviews[s]["text"]]
+    rows = [(s, w) for s, w in rows if len(w) >= 5]
+    index: dict[str, list[int]] = {}
+    for i, (_, words) in enumerate(rows):
+        for word in words:
+            index.setdefault(word, []).append(i)
+    rare = {w: ids for w, ids in index.items() if len(ids) <= 60}
+    close = []
+    for ids in rare.values():
+        for i, j in combinations(ids, 2):
+            (si, wi), (sj, wj) = rows[i], rows[j]
+            if si != sj and len(wi & wj) / len(wi | wj) >= 0.8:
+                close.append((i, j))
+    assert not close
+
+
+def test_length_distribution(token_lengths):
+    over64 = sum(n > 64 for n in token_lengths) / len(token_lengths)
+    over128 = sum(n > 128 for n in token_lengths)
+    short = sum(n <= 12 for n in token_lengths)
+    assert over64 >= 0.10
+    assert over128 >= 5
+    assert short >= 100  # 3-word fragments and one-liners are there too
+
+
+def test_checksums_verified(tmp_path, monkeypatch):
+    copy = tmp_path / "reviews"
+    shutil.copytree(data.REVIEWS_DIR, copy)
+    assert data.verify_reviews(copy) == copy
+    with open(copy / "test.csv", "a", encoding="utf-8") as f:
+        f.write('rv99999,"An extra review that should not be here.",positive,movies\n')
+    with pytest.raises(DataError) as info:
+        data.verify_reviews(copy)
+    assert str(copy / "test.csv") in str(info.value) and "was modified" in str(info.value)
+    (copy / "train.csv").unlink()
+    with pytest.raises(DataError, match=r"train\.csv.*missing"):
+        data.verify_reviews(copy)
+
+
+def test_missing_manifest(tmp_path):
+    with pytest.raises(DataError, match=r"MANIFEST\.json.*missing"):
+        data.verify_reviews(tmp_path)
+
+
+def test_data_version_is_stable():
+    assert data.data_version() == data.data_version()
+    assert len(data.data_version()) == 12
+
+
+def test_loader_works_offline():
+    code = (
+        "import hfnotes, os; from hfnotes.data import load_reviews; ds = load_reviews(); "
+        "print(os.environ['HF_DATASETS_OFFLINE'], ds.num_rows['train'] > 2000)"
+    )
+    result = run_python(
+        code, env={"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HTTPS_PROXY": "http://127.0.0.1:9"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "True"]
+
+
+def test_registered_as_asset(clean_env):
+    assert assets.reviews() == str(data.REVIEWS_DIR)
+
+
+def _fake_sst2(n=40):
+    """An in-memory stand-in for SST-2: idx, padded sentences, 0/1 labels, an unlabeled test split."""
+
+    def split(labels):
+        k = len(labels)
+        return Dataset.from_dict(
+            {"idx": list(range(k)), "sentence": [f" sentence {i} " for i in range(k)], "label": labels}
+        )
+
+    return DatasetDict(
+        {
+            "train": split([i % 2 for i in range(n)]),
+            "validation": split([i % 2 for i in range(10)]),
+            "test": split([-1] * 8),
+        }
+    )
+
+
+def test_hub_mapping_gives_course_schema():
+    ds = data.from_sst2(_fake_sst2(), test_size=10)
+    assert list(ds) == ["train", "validation", "test"]
+    assert ds.num_rows == {"train": 30, "validation": 10, "test": 10}
+    for split in data.SPLITS:
+        assert ds[split].features == data.features()
+        assert set(ds[split]["domain"]) == {"movies"}
+        assert all(t == t.strip() for t in ds[split]["text"])
+    assert sum(ds["test"]["label"]) == 5  # stratified hold-out, no -1 labels
+    assert ds["validation"]["id"][0] == "sst2-validation-0"
+    assert not set(ds["train"]["id"]) & set(ds["test"]["id"])
+
+
+def test_hub_mapping_rejects_unexpected_columns():
+    bad = DatasetDict(
+        {
+            "train": Dataset.from_dict({"text": ["x"], "label": [0]}),
+            "validation": Dataset.from_dict({"text": ["x"], "label": [0]}),
+        }
+    )
+    with pytest.raises(DataError, match="expected 'sentence' and 'label'"):
+        data.from_sst2(bad)
+
+
+def test_hub_loader_calls_load_dataset_with_sst2(clean_env, monkeypatch):
+    import datasets
+
+    calls = []
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, **kw: calls.append(name) or _fake_sst2(1000))
+    clean_env.setenv("HFNOTES_SOURCE", "hub")
+    ds = data.load_reviews()
+    assert calls == ["stanfordnlp/sst2"]
+    assert ds.num_rows["test"] == data.SST2_TEST_SIZE
+
+
+def test_data_card_numbers_match_the_files(reviews):
+    from transformers import AutoTokenizer
+
+    from hfnotes.data import card
+
+    tokenizer = AutoTokenizer.from_pretrained(assets.base_model())
+    text = card.card_path().read_text(encoding="utf-8")
+    assert card.card_section(text) == card.render(reviews, tokenizer), "run: python scripts/reviews_card.py --write"
+
+
+def test_normalize_for_duplicates():
+    from hfnotes.data.card import normalize
+
+    assert normalize("Zero stars if I could.") == normalize("zero   STARS, if i could!! 😡")

@@ -1,0 +1,51 @@
+"""hfnotes.doctor: the report, its verdict, and the exit code of `hfnotes doctor`."""
+
+from __future__ import annotations
+
+from conftest import run_python
+
+from hfnotes import assets, doctor
+from hfnotes.doctor import Check, Report
+
+
+def test_report_here_is_ready(clean_env):
+    report = doctor()
+    names = [check.name for check in report.checks]
+    for expected in ("python", "torch", "transformers", "datasets", "evaluate", "accelerate", "nbval", "peft"):
+        assert expected in names
+    for expected in ("cpu", "cuda", "mps", "source", "cache", "asset base_model", "asset reviews"):
+        assert expected in names
+    assert report.ok, str(report)
+    assert str(report).endswith("hfnotes doctor: ready")
+
+
+def test_checksum_mismatch_makes_report_bad(clean_env, monkeypatch):
+    monkeypatch.setattr(assets, "MINILM_SHA256", "0" * 64)
+    report = doctor()
+    assert not report.ok
+    (problem,) = report.problems
+    assert problem.name == "asset base_model"
+    assert "Checksum mismatch" in problem.value
+    assert "BAD asset base_model" in str(report)
+
+
+def test_missing_required_package_is_a_problem():
+    report = Report([Check("torch", "missing (pip install torch)", False), Check("peft", "missing (optional)")])
+    assert not report.ok
+    assert [c.name for c in report.problems] == ["torch"]
+
+
+def test_cli_exit_code_is_non_zero_on_checksum_mismatch():
+    code = (
+        "import sys, hfnotes.assets as a; a.MINILM_SHA256 = '0' * 64; "
+        "from hfnotes.__main__ import main; sys.exit(main(['doctor']))"
+    )
+    result = run_python(code)
+    assert result.returncode == 1
+    assert "BAD asset base_model" in result.stdout
+
+
+def test_cli_exit_code_is_zero_here():
+    result = run_python("import sys; from hfnotes.__main__ import main; sys.exit(main(['doctor']))")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "hfnotes doctor: ready" in result.stdout

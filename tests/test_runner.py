@@ -1,0 +1,63 @@
+"""hfnotes.runner: headless execution into build/, the summary table, failures."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from conftest import run_cli
+
+from hfnotes.errors import InputError
+from hfnotes.runner import NotebookResult, find_notebooks, format_results, run_notebooks
+
+
+def _notebook(path, *sources):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_run_writes_executed_notebook_and_html(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "01_ok.ipynb", "import os\nprint(os.path.basename(os.getcwd()))")
+    (result,) = run_notebooks([str(nbs)], out_dir=str(tmp_path / "build"))
+    assert result.status == "ok"
+    executed = nbformat.read(tmp_path / "build" / "01_ok.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"].strip() == "nbs"  # runs in the notebook's folder
+    assert (tmp_path / "build" / "01_ok.html").read_text().startswith("<!DOCTYPE html>")
+    assert not nbformat.read(nbs / "01_ok.ipynb", as_version=4).cells[0].outputs  # source untouched
+
+
+def test_in_place_saves_outputs_into_the_notebook(tmp_path):
+    path = _notebook(tmp_path / "02.ipynb", "print(6 * 7)")
+    (result,) = run_notebooks([str(path)], in_place=True)
+    assert result.status == "ok"
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == "42\n"
+
+
+def test_cli_run_reports_failure_with_non_zero_exit(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "01_good.ipynb", "1 + 1")
+    _notebook(nbs / "02_bad.ipynb", "raise ValueError('boom')")
+    result = run_cli("run", str(nbs), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["notebook", "seconds", "status"]
+    assert any(line.startswith("01_good") and line.rstrip().endswith("ok") for line in lines)
+    assert any(line.startswith("02_bad") and "FAILED" in line and "boom" in line for line in lines)
+    assert "1/2 ok" in result.stdout
+
+
+def test_find_notebooks_rejects_bad_paths(tmp_path):
+    with pytest.raises(InputError, match="neither a notebook"):
+        find_notebooks([str(tmp_path / "missing")])
+    with pytest.raises(InputError, match="No notebooks found"):
+        find_notebooks([str(tmp_path)])
+
+
+def test_format_results_counts():
+    table = format_results([NotebookResult("a", 1.0, "ok"), NotebookResult("b", 2.0, "FAILED", "boom")])
+    assert table.splitlines()[-1].split() == ["total", "3.0", "1/2", "ok"]
+    assert "FAILED  boom" in table
