@@ -52,3 +52,12 @@ def test_bad_source_is_reported_by_the_cli():
     result = run_cli("assets", "list", env={"HFNOTES_SOURCE": "www"})
     assert result.returncode == 2
     assert "Allowed values: bundled, hub" in result.stderr
+
+
+def test_asset_names_may_follow_flags():
+    from hfnotes.__main__ import main
+
+    assert main(["assets", "verify", "base_model"]) == 0
+    result = run_cli("assets", "list", "--force", "reviews")
+    assert result.returncode == 0 and "stanfordnlp/sst2" in result.stdout and "base_model" not in result.stdout
+    assert run_cli("assets", "list", "--bogus").returncode == 2

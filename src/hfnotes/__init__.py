@@ -18,12 +18,13 @@ from . import config
 config.apply_offline_env()
 
 from . import assets, errors  # noqa: E402
+from .display import rounded, show_source  # noqa: E402
 from .doctor import doctor  # noqa: E402
 from .session import device, seed_everything, setup  # noqa: E402
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = ("checkpoint", "data", "inference", "runner", "train")
+_LAZY_MODULES = ("bench", "checkpoint", "data", "inference", "runner", "search", "train")
 
 
 def __getattr__(name: str):
@@ -42,7 +43,9 @@ __all__ = [
     "device",
     "doctor",
     "errors",
+    "rounded",
     "seed_everything",
     "setup",
+    "show_source",
     *_LAZY_MODULES,
 ]

@@ -88,7 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``hfnotes`` and ``python -m hfnotes``; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # argparse stops collecting names at a flag: `assets build --force sentiment_model`
+        if args.command != "assets" or any(item.startswith("-") for item in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.names = [*args.names, *extra]
     try:
         config.source()
         return args.func(args)

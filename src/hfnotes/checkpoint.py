@@ -48,7 +48,7 @@ REQUIRED_FILES: tuple[str, ...] = (
     "README.md",
     "hfnotes.json",
 )
-ESTIMATED_SECONDS = 100
+ESTIMATED_SECONDS = 90
 """Rough build time on a 2-core laptop CPU, for the message shown before a build."""
 
 

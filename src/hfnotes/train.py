@@ -43,12 +43,13 @@ class Recipe:
     """
 
     epochs: float = 2.0
-    learning_rate: float = 1e-4
+    learning_rate: float = 2e-4
     batch_size: int = 32
     max_length: int = 128
     warmup: float = 0.1
     weight_decay: float = 0.01
     seed: int = 0
+    bf16: bool = False
     max_train_samples: int | None = None
     max_eval_samples: int | None = None
 
@@ -178,6 +179,7 @@ def fine_tune(
             seed=recipe.seed,
             data_seed=recipe.seed,
             use_cpu=True,
+            bf16=recipe.bf16,
             dataloader_num_workers=0,
             disable_tqdm=not progress,
             report_to="none",

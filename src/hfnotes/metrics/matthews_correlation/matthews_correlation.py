@@ -1,0 +1,99 @@
+"""Matthews correlation coefficient for `evaluate`, shipped with hfnotes so it loads offline.
+
+Load it with ``hfnotes.metrics.load("matthews_correlation")`` or ``evaluate.load(<this folder>)``.
+The file must stay standalone: evaluate copies it into its module cache and
+imports it from there, so it cannot import anything from hfnotes.
+"""
+
+import warnings
+
+import datasets
+import evaluate
+import numpy as np
+from sklearn.metrics import matthews_corrcoef
+
+_DESCRIPTION = (
+    "Matthews correlation coefficient (MCC): the correlation between predicted and true classes, "
+    "from -1 (always wrong) through 0 (no better than chance) to 1 (always right). "
+    "Unlike accuracy it stays informative when one class is much more common than the others."
+)
+
+_INPUTS_DESCRIPTION = """
+Args:
+    predictions (list of int): predicted class ids.
+    references (list of int): true class ids, one per prediction.
+    labels (list of int, optional): every class id that may occur. When given,
+        a prediction or reference outside it raises ValueError. Classes that
+        never occur do not change the value.
+
+Returns:
+    matthews_correlation (float): between -1 and 1; 0.0 when it is undefined
+        (for example when every prediction is the same class).
+"""
+
+
+class MatthewsCorrelation(evaluate.Metric):
+    """Matthews correlation coefficient (scikit-learn's ``matthews_corrcoef``)."""
+
+    def _info(self) -> evaluate.MetricInfo:
+        return evaluate.MetricInfo(
+            description=_DESCRIPTION,
+            citation="",
+            inputs_description=_INPUTS_DESCRIPTION,
+            features=datasets.Features({"predictions": datasets.Value("int64"), "references": datasets.Value("int64")}),
+        )
+
+    # Checked here, before evaluate stores anything. Keep the docstring: evaluate appends the inputs description to it.
+    def add_batch(self, *, predictions=None, references=None, **kwargs):
+        """Check one batch of predictions and references, then store it."""
+        _check_batch(predictions, references)
+        return evaluate.Metric.add_batch(self, predictions=predictions, references=references, **kwargs)
+
+    def _compute(self, predictions: list[int], references: list[int], labels: list[int] | None = None) -> dict:
+        _check_inputs(predictions, references, labels)
+        with warnings.catch_warnings():
+            # With a single class MCC is undefined: scikit-learn returns 0.0 and
+            # warns about the shape of its internal confusion matrix, which is noise here.
+            warnings.filterwarnings("ignore", message="A single label was found")
+            value = matthews_corrcoef(references, predictions)
+        return {"matthews_correlation": float(value)}
+
+
+# The two checks below are repeated in every hfnotes metric file on purpose:
+# each file must work on its own.
+
+
+def _check_batch(predictions, references) -> None:
+    """Raise ValueError unless a batch holds one integer class id per reference."""
+    if predictions is None or references is None:
+        return  # evaluate itself reports a missing input
+    if len(predictions) != len(references):
+        raise ValueError(
+            f"Got {len(predictions)} predictions but {len(references)} references. "
+            "Pass exactly one prediction per reference, taken from the same examples."
+        )
+    for name, values in (("predictions", predictions), ("references", references)):
+        array = np.asarray(values)
+        if array.size and array.dtype.kind not in "biu":
+            raise ValueError(
+                f"{name} must be integer class ids, but got {array.dtype} values such as {array.ravel()[0]}. "
+                "Convert labels with .astype(int); for logits or probabilities take the argmax over the last axis first."
+            )
+
+
+def _check_inputs(predictions: list[int], references: list[int], labels: list[int] | None) -> None:
+    """Raise ValueError for empty input, or for a class id outside ``labels`` when it is given."""
+    if len(references) == 0:
+        raise ValueError(
+            "There is nothing to score: predictions and references are empty. "
+            "Pass at least one example to compute(predictions=..., references=...) or add_batch(...)."
+        )
+    if labels is None:
+        return
+    for name, values in (("predictions", predictions), ("references", references)):
+        outside = sorted(set(values) - set(labels))
+        if outside:
+            raise ValueError(
+                f"{name} contain {outside}, which are not in labels={list(labels)}. "
+                "Add the missing classes to labels, or leave labels out to use the classes found in the data."
+            )

@@ -1,0 +1,177 @@
+"""hfnotes.checkpoint: atomic, locked, verified, deterministic builds of the sentiment model.
+
+Every test uses a tiny recipe (a few dozen reviews, one epoch) in a temporary cache, so the real
+course checkpoint is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from hfnotes import checkpoint, inference
+from hfnotes.errors import AssetError
+from hfnotes.train import Recipe
+
+TINY = Recipe(epochs=1, batch_size=8, max_train_samples=32, max_eval_samples=16)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HFNOTES_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("HFNOTES_SOURCE", raising=False)
+    return tmp_path / "cache"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One tiny checkpoint, built once for the module; tests copy it before damaging it."""
+    cache = tmp_path_factory.mktemp("built-cache")
+    old = os.environ.get("HFNOTES_CACHE")
+    os.environ["HFNOTES_CACHE"] = str(cache)
+    try:
+        folder = checkpoint.sentiment_checkpoint(recipe=TINY, progress=False)
+    finally:
+        if old is None:
+            del os.environ["HFNOTES_CACHE"]
+        else:
+            os.environ["HFNOTES_CACHE"] = old
+    return folder
+
+
+def _install(built, cache):
+    """Copy the module's tiny checkpoint into this test's cache."""
+    target = cache / built.name
+    shutil.copytree(built, target)
+    return target
+
+
+def _test_logits(folder):
+    from hfnotes.data import load_reviews
+
+    model, tokenizer = inference.load_classifier(str(folder))
+    texts = list(load_reviews()["test"]["text"][:48])
+    return inference.forward(model, inference.encode(tokenizer, texts))
+
+
+def test_build_writes_a_complete_card(built):
+    for name in checkpoint.REQUIRED_FILES:
+        assert (built / name).is_file(), name
+    card = json.loads((built / "hfnotes.json").read_text())
+    assert card["recipe"] == TINY.as_dict()
+    assert set(card["metrics"]) == {"validation_accuracy", "test_accuracy"}
+    assert card["base_sha256"] == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    readme = (built / "README.md").read_text()
+    assert card["data_version"] in readme and "## Recipe" in readme and "test_accuracy" in readme
+    config = json.loads((built / "config.json").read_text())
+    assert config["id2label"] == {"0": "NEGATIVE", "1": "POSITIVE"}
+    assert not list(built.glob("*.bin")) and not list(built.glob("*.pt"))  # safetensors only
+
+
+def test_tiny_recipe_never_replaces_the_course_checkpoint(built):
+    assert built.name.startswith("sentiment_model-")
+    assert checkpoint.checkpoint_dir().name == "sentiment_model"
+
+
+def test_ready_checkpoint_is_reused_without_building(built, cache, monkeypatch):
+    folder = _install(built, cache)
+    monkeypatch.setattr(checkpoint, "_build", lambda *a: pytest.fail("rebuilt a ready checkpoint"))
+    assert checkpoint.sentiment_checkpoint(recipe=TINY) == folder
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (
+            lambda f: f.joinpath("model.safetensors").write_bytes(f.joinpath("model.safetensors").read_bytes()[:1000]),
+            "truncated or modified",
+        ),
+        (lambda f: f.joinpath("tokenizer.json").unlink(), "missing file(s): tokenizer.json"),
+        (lambda f: f.joinpath("hfnotes.json").write_text("{not json"), "not valid JSON"),
+        (
+            lambda f: f.joinpath("hfnotes.json").write_text(
+                json.dumps({**json.loads(f.joinpath("hfnotes.json").read_text()), "data_version": "0123456789ab"})
+            ),
+            "built for another bundled data version",
+        ),
+    ],
+    ids=["truncated-weights", "missing-file", "bad-card", "old-data-version"],
+)
+def test_damaged_cache_is_detected_and_rebuilt(built, cache, capsys, damage, reason):
+    folder = _install(built, cache)
+    damage(folder)
+    state, why = checkpoint.checkpoint_state(TINY)
+    assert state == "damaged" and reason in why
+    with pytest.raises(AssetError, match="damaged"):
+        checkpoint.check_checkpoint(TINY)
+    assert checkpoint.sentiment_checkpoint(recipe=TINY, progress=False) == folder
+    assert "damaged" in capsys.readouterr().err
+    assert checkpoint.checkpoint_state(TINY) == ("ready", "")
+
+
+def test_failed_build_leaves_nothing_half_written(cache, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr("hfnotes.train.fine_tune", explode)
+    with pytest.raises(RuntimeError, match="power cut"):
+        checkpoint.sentiment_checkpoint(recipe=TINY, progress=False)
+    leftovers = [p.name for p in cache.iterdir() if not p.name.endswith(".lock")]
+    assert leftovers == []
+    assert checkpoint.checkpoint_state(TINY)[0] == "not built"
+
+
+def test_not_built_is_reported(cache):
+    assert checkpoint.checkpoint_state(TINY) == ("not built", "")
+    with pytest.raises(AssetError, match=r"not built yet.*hfnotes assets build"):
+        checkpoint.check_checkpoint(TINY)
+
+
+def test_two_builds_give_identical_predictions(built, cache):
+    rebuilt = checkpoint.sentiment_checkpoint(force=True, recipe=TINY, progress=False)
+    assert rebuilt != built
+    a, b = _test_logits(built), _test_logits(rebuilt)
+    assert torch.equal(a.argmax(-1), b.argmax(-1))
+    assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_two_processes_build_once(cache):
+    code = (
+        "from hfnotes import checkpoint; from hfnotes.train import Recipe; "
+        f"print(checkpoint.sentiment_checkpoint(recipe=Recipe(**{TINY.as_dict()!r}), progress=False))"
+    )
+    env = {**os.environ, "HFNOTES_CACHE": str(cache)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    assert outputs[0][0] == outputs[1][0]
+    errs = "".join(err for _, err in outputs)
+    assert errs.count("building the course sentiment model") == 1, errs
+    assert checkpoint.checkpoint_state(TINY) == ("ready", "")
+
+
+def test_hub_mode_names_the_hub_model(monkeypatch):
+    from hfnotes import assets
+
+    monkeypatch.setenv("HFNOTES_SOURCE", "hub")
+    assert assets.sentiment_model() == "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+
+
+def test_recipe_rejects_nonsense():
+    from hfnotes.errors import InputError
+
+    with pytest.raises(InputError, match=r"Recipe\.epochs must be positive"):
+        Recipe(epochs=0)
+    with pytest.raises(InputError, match="max_train_samples must be positive or None"):
+        Recipe(max_train_samples=0)
