@@ -166,12 +166,3 @@ def test_hub_mode_names_the_hub_model(monkeypatch):
 
     monkeypatch.setenv("HFNOTES_SOURCE", "hub")
     assert assets.sentiment_model() == "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
-
-
-def test_recipe_rejects_nonsense():
-    from hfnotes.errors import InputError
-
-    with pytest.raises(InputError, match=r"Recipe\.epochs must be positive"):
-        Recipe(epochs=0)
-    with pytest.raises(InputError, match="max_train_samples must be positive or None"):
-        Recipe(max_train_samples=0)

@@ -1,0 +1,49 @@
+"""hfnotes.train: the recipe's pieces (the full build is tested in test_checkpoint)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from transformers import AutoTokenizer
+
+from hfnotes import assets, data
+from hfnotes.errors import InputError
+from hfnotes.train import ID2LABEL, LABEL2ID, Recipe, accuracy, tokenize_reviews
+
+
+def test_labels_are_upper_case_and_inverse():
+    assert ID2LABEL == {0: "NEGATIVE", 1: "POSITIVE"}
+    assert all(ID2LABEL[i] == name for name, i in LABEL2ID.items())
+
+
+def test_tokenize_reviews_truncates_and_keeps_labels():
+    tokenizer = AutoTokenizer.from_pretrained(assets.base_model())
+    reviews = data.load_reviews()
+    encoded = tokenize_reviews(reviews, tokenizer, max_length=32)
+    assert set(encoded["train"].column_names) == {"input_ids", "token_type_ids", "attention_mask", "label"}
+    lengths = [len(ids) for ids in encoded["validation"]["input_ids"]]
+    assert max(lengths) == 32 and min(lengths) < 32  # truncated, not padded
+    assert list(encoded["test"]["label"]) == list(reviews["test"]["label"])
+
+
+def test_accuracy_metric():
+    logits = np.array([[0.1, 0.9], [2.0, -1.0], [0.0, 1.0], [1.0, 0.0]])
+    assert accuracy((logits, np.array([1, 0, 0, 0]))) == {"accuracy": 0.75}
+
+
+def test_default_recipe_is_the_course_recipe():
+    recipe = Recipe()
+    assert (recipe.epochs, recipe.learning_rate, recipe.batch_size, recipe.max_length, recipe.seed) == (
+        2.0,
+        2e-4,
+        32,
+        128,
+        0,
+    )
+    assert recipe.max_train_samples is None and not recipe.bf16
+
+
+@pytest.mark.parametrize("field", ["epochs", "learning_rate", "batch_size", "max_length"])
+def test_recipe_rejects_non_positive_values(field):
+    with pytest.raises(InputError, match=rf"Recipe\.{field} must be positive"):
+        Recipe(**{field: 0})
