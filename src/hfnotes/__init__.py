@@ -24,7 +24,19 @@ from .session import device, seed_everything, setup  # noqa: E402
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = ("bench", "checkpoint", "collate", "data", "inference", "metrics", "plots", "runner", "search", "train")
+_LAZY_MODULES = (
+    "bench",
+    "checkpoint",
+    "collate",
+    "data",
+    "evaluation",
+    "inference",
+    "metrics",
+    "plots",
+    "runner",
+    "search",
+    "train",
+)
 
 
 def __getattr__(name: str):

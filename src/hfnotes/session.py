@@ -90,6 +90,8 @@ def _quiet() -> None:
     # tokenizers warns after a fork when its thread pool was used; datasets' num_proc forks.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     warnings.filterwarnings("ignore", message=".*`resume_download` is deprecated.*")
+    # datasets 5.2 passes an option to pyarrow's sort that pyarrow 25 deprecated; harmless.
+    warnings.filterwarnings("ignore", message="Specifying null_placement", category=FutureWarning)
 
 
 def setup(seed: int = 0, quiet: bool = True) -> Summary:
