@@ -19,7 +19,8 @@ def test_compare_alternates_and_counts_calls():
 def test_ratio_and_text():
     result = bench.Comparison("a", "b", 2.0, 0.5, 3)
     assert result.ratio == 4.0
-    assert str(result) == "a: 2.000 s · b: 0.500 s → 4.0× faster (median of 3)"
+    assert str(result) == "a: 2.000 s · b: 0.500 s → b is 4.0× faster (median of 3)"
+    assert str(bench.Comparison("a", "b", 1.0, 2.0, 3)).endswith("→ b is 2.0× slower (median of 3)")
 
 
 def test_bad_arguments():

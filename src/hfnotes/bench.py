@@ -33,9 +33,10 @@ class Comparison:
         return self.baseline_seconds / self.candidate_seconds
 
     def __str__(self) -> str:
+        verdict = f"{self.ratio:.1f}× faster" if self.ratio >= 1 else f"{1 / self.ratio:.1f}× slower"
         return (
             f"{self.baseline}: {self.baseline_seconds:.3f} s · {self.candidate}: {self.candidate_seconds:.3f} s "
-            f"→ {self.ratio:.1f}× faster (median of {self.repeats})"
+            f"→ {self.candidate} is {verdict} (median of {self.repeats})"
         )
 
 
