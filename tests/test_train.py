@@ -47,3 +47,19 @@ def test_default_recipe_is_the_course_recipe():
 def test_recipe_rejects_non_positive_values(field):
     with pytest.raises(InputError, match=rf"Recipe\.{field} must be positive"):
         Recipe(**{field: 0})
+
+
+def test_train_throughput_counts_tokens_and_refuses_too_little_data():
+    from hfnotes.train import train_throughput
+
+    tokenizer = AutoTokenizer.from_pretrained(assets.base_model())
+    encoded = tokenize_reviews(data.load_reviews(), tokenizer, max_length=64)["validation"].select(range(64))
+    padded = train_throughput(encoded, tokenizer, pad_to=64, group_by_length=False, steps=2, batch_size=4)
+    dynamic = train_throughput(encoded, tokenizer, pad_to=None, group_by_length=True, steps=2, batch_size=4)
+    assert padded["computed_tokens"] == 2 * 4 * 64
+    assert dynamic["computed_tokens"] <= padded["computed_tokens"]
+    assert padded["real_tokens"] <= padded["computed_tokens"]
+    assert padded["real_tokens_squared"] >= padded["real_tokens"]
+    assert padded["samples"] == 8 and padded["samples_per_second"] > 0
+    with pytest.raises(InputError, match="need 640 rows; the data has 64"):
+        train_throughput(encoded, tokenizer, steps=20, batch_size=32)
