@@ -13,6 +13,9 @@ course machines, so every setting is given on the command line):
         --mixed_precision no --dynamo_backend no --num_cpu_threads_per_process 1 \\
         scripts/train_accelerate.py --max-train-samples 64 --max-steps 3
 
+From Python (a notebook, a test), ``hfnotes.launch.accelerate_launch`` builds
+that command with a free port and stops the run if it hangs.
+
 Why ``--multi_gpu`` on a machine without GPUs: in accelerate 1.15,
 ``accelerate launch --cpu --num_processes 2`` starts a *single* process unless
 MPI is set up (``--mpirun_hostfile``); it prints ``processes: 1``.
@@ -32,6 +35,7 @@ import hfnotes  # first: switches the Hugging Face libraries offline in bundled 
 
 # isort: split
 import argparse
+import faulthandler
 import math
 
 import torch
@@ -61,11 +65,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=0.1, help="fraction of the steps used for warm-up")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output-dir", default=None, help="save the fine-tuned model here")
+    parser.add_argument(
+        "--watchdog",
+        type=float,
+        default=None,
+        help="a process still running after this many seconds prints where it is stuck and exits",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> float:
     args = parse_args(argv)
+    if args.watchdog:  # a stuck process becomes an error with a stack dump, which torchrun can restart
+        faulthandler.dump_traceback_later(args.watchdog, exit=True)
     # cpu=True when there is no GPU: several CPU processes then train together over gloo.
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     hfnotes.setup(seed=args.seed)  # seeds Python, NumPy and torch identically on every process
@@ -139,6 +151,7 @@ def main(argv: list[str] | None = None) -> float:
             tokenizer.save_pretrained(args.output_dir)
             accelerator.print(f"saved to {args.output_dir}")
     accelerator.end_training()
+    faulthandler.cancel_dump_traceback_later()
     return accuracy
 
 

@@ -3,41 +3,15 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from hfnotes.launch import accelerate_launch, run_command
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "train_accelerate.py"
-ACCELERATE = Path(sys.executable).with_name("accelerate")
 TINY = ["--max-train-samples", "32", "--max-steps", "2", "--batch-size", "8", "--max-eval-samples", "40"]
-
-# `--cpu --num_processes 2` starts only one process without MPI (accelerate 1.15);
-# `--multi_gpu` starts two through torchrun, and the script picks the CPU (gloo) itself.
-LAUNCH_2_CPU = [
-    "launch",
-    "--multi_gpu",
-    "--num_processes",
-    "2",
-    "--num_machines",
-    "1",
-    "--mixed_precision",
-    "no",
-    "--dynamo_backend",
-    "no",
-    "--num_cpu_threads_per_process",
-    "1",
-]
-
-
-def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, (
-        f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr[-3000:]}"
-    )
-    return result
+WATCHDOG = ["--watchdog", "240"]
 
 
 def _report(stdout: str) -> tuple[int, int, float]:
@@ -50,18 +24,17 @@ def _report(stdout: str) -> tuple[int, int, float]:
 
 
 def test_one_process_with_plain_python():
-    result = _run([sys.executable, str(SCRIPT), *TINY])
-    processes, steps, accuracy = _report(result.stdout)
+    stdout = run_command([sys.executable, str(SCRIPT), *TINY, *WATCHDOG], cwd=ROOT, timeout=300)
+    processes, steps, accuracy = _report(stdout)
     assert processes == 1
     assert steps == 2
     assert 0.0 <= accuracy <= 1.0
 
 
-@pytest.mark.skipif(not ACCELERATE.exists(), reason="the accelerate executable is not next to sys.executable")
 def test_two_processes_with_accelerate_launch_on_cpu(tmp_path):
     out = tmp_path / "model"
-    result = _run([str(ACCELERATE), *LAUNCH_2_CPU, str(SCRIPT), *TINY, "--output-dir", str(out)])
-    processes, steps, accuracy = _report(result.stdout)
+    stdout = accelerate_launch(SCRIPT, [*TINY, *WATCHDOG, "--output-dir", str(out)], cwd=ROOT, timeout=420)
+    processes, steps, accuracy = _report(stdout)
     assert processes == 2
     assert steps == 2
     assert 0.0 <= accuracy <= 1.0
