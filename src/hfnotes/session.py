@@ -92,6 +92,8 @@ def _quiet() -> None:
     warnings.filterwarnings("ignore", message=".*`resume_download` is deprecated.*")
     # datasets 5.2 passes an option to pyarrow's sort that pyarrow 25 deprecated; harmless.
     warnings.filterwarnings("ignore", message="Specifying null_placement", category=FutureWarning)
+    # peft 0.21 still calls a transformers 5 method that was renamed; harmless.
+    warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
 
 
 def setup(seed: int = 0, quiet: bool = True) -> Summary:
