@@ -37,6 +37,8 @@ import hfnotes  # first: switches the Hugging Face libraries offline in bundled 
 import argparse
 import faulthandler
 import math
+import os
+import sys
 
 import torch
 from accelerate import Accelerator
@@ -150,7 +152,16 @@ def main(argv: list[str] | None = None) -> float:
             accelerator.unwrap_model(model).save_pretrained(args.output_dir)
             tokenizer.save_pretrained(args.output_dir)
             accelerator.print(f"saved to {args.output_dir}")
+    accelerator.wait_for_everyone()  # no process leaves while another still gathers
     accelerator.end_training()
+    if accelerator.num_processes > 1:
+        # Tearing down a gloo process group while a worker thread still releases the tensors of the last
+        # gather can deadlock in torch 2.13 (that thread waits for the GIL, which the main thread holds
+        # while it waits for that thread). Every process has finished and said what it had to say, so
+        # leave without running destructors.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     faulthandler.cancel_dump_traceback_later()
     return accuracy
 

@@ -54,7 +54,7 @@ def accelerate_command(
     num_processes: int = 2,
     port: int | None = None,
     threads_per_process: int = 1,
-    max_restarts: int = 0,
+    max_restarts: int = 1,
 ) -> list[str]:
     """The ``accelerate launch`` command that runs ``script`` on ``num_processes`` processes.
 
