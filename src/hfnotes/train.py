@@ -122,6 +122,13 @@ def accuracy(eval_pred) -> dict[str, float]:
     return {"accuracy": float((np.argmax(logits, axis=-1) == labels).mean())}
 
 
+def _with_adapter(model, adapter):
+    """Wrap ``model`` with the peft ``adapter`` config (freezes everything but the adapter and head)."""
+    from peft import get_peft_model
+
+    return get_peft_model(model, adapter)
+
+
 def fine_tune(
     recipe: Recipe | None = None,
     output_dir: str | None = None,
@@ -175,10 +182,8 @@ def fine_tune(
         base, num_labels=len(ID2LABEL), id2label=ID2LABEL, label2id=LABEL2ID, use_safetensors=True
     )
     if adapter is not None:
-        from peft import get_peft_model
-
         set_seed(recipe.seed)  # the adapter's initial weights are random too
-        model = get_peft_model(model, adapter)
+        model = _with_adapter(model, adapter)
     with tempfile.TemporaryDirectory(prefix="hfnotes-train-") as scratch:
         args = TrainingArguments(
             output_dir=output_dir or scratch,
@@ -289,9 +294,7 @@ def train_throughput(
         base or assets.base_model(), num_labels=2, id2label=ID2LABEL, label2id=LABEL2ID, use_safetensors=True
     )
     if adapter is not None:
-        from peft import get_peft_model
-
-        model = get_peft_model(model, adapter)
+        model = _with_adapter(model, adapter)
     with tempfile.TemporaryDirectory(prefix="hfnotes-throughput-") as scratch:
         args = TrainingArguments(
             output_dir=scratch,
