@@ -72,6 +72,15 @@ def test_build_writes_a_complete_card(built):
     config = json.loads((built / "config.json").read_text())
     assert config["id2label"] == {"0": "NEGATIVE", "1": "POSITIVE"}
     assert not list(built.glob("*.bin")) and not list(built.glob("*.pt"))  # safetensors only
+    assert card["precision"] == ("bf16 autocast" if TINY.use_bf16() else "float32")
+    assert card["precision"] in readme and "kept the last 128 tokens" in readme
+
+
+def test_saved_tokenizer_truncates_from_the_recipe_side(built):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(built)
+    assert tokenizer.truncation_side == TINY.truncation_side == "left"
 
 
 def test_tiny_recipe_never_replaces_the_course_checkpoint(built):

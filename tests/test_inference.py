@@ -94,12 +94,27 @@ def test_bad_input_is_refused_with_a_clear_message(classifier, bad, message):
 
 def test_long_text_is_truncated_with_a_visible_note(classifier, pipe):
     model, tokenizer = classifier
-    long_text = "The room was clean and the staff were friendly. " * 80
-    with pytest.warns(TruncationWarning, match=r"text 0 has \d+ tokens; only its first 512"):
+    long_text = "The room was terrible and the staff were rude. " * 40 + "Yet I loved every minute there. " * 40
+    kept = "last" if tokenizer.truncation_side == "left" else "first"  # the course model keeps the end
+    with pytest.warns(TruncationWarning, match=rf"text 0 has \d+ tokens; only its {kept} 512"):
         (result,) = inference.classify(long_text, model, tokenizer)
     (expected,) = pipe(long_text, truncation=True)
     assert result["label"] == expected["label"]
     assert abs(result["score"] - expected["score"]) < 1e-6
+
+
+@pytest.mark.parametrize(("side", "kept"), [("right", "first"), ("left", "last")])
+def test_encode_keeps_the_end_the_tokenizer_says(side, kept):
+    from transformers import AutoTokenizer
+
+    from hfnotes import assets
+
+    tokenizer = AutoTokenizer.from_pretrained(assets.base_model(), truncation_side=side)
+    text = "alpha " * 10 + "omega " * 10
+    with pytest.warns(TruncationWarning, match=f"only its {kept} 8"):
+        batch = inference.encode(tokenizer, text, max_length=8)
+    words = tokenizer.decode(batch["input_ids"][0], skip_special_tokens=True).split()
+    assert words == (["alpha"] * 6 if side == "right" else ["omega"] * 6)
 
 
 def test_non_english_text_is_classified(classifier):

@@ -34,13 +34,52 @@ def test_accuracy_metric():
 def test_default_recipe_is_the_course_recipe():
     recipe = Recipe()
     assert (recipe.epochs, recipe.learning_rate, recipe.batch_size, recipe.max_length, recipe.seed) == (
-        2.0,
-        2e-4,
+        3.0,
+        1e-4,
         32,
         128,
-        0,
+        1,
     )
-    assert recipe.max_train_samples is None and not recipe.bf16
+    assert recipe.truncation_side == "left"
+    assert recipe.max_train_samples is None and recipe.bf16 is None  # None: bf16 autocast where the CPU has it
+
+
+def test_recipe_rejects_an_unknown_truncation_side():
+    with pytest.raises(InputError, match=r"truncation_side must be 'left'.*got 'middle'"):
+        Recipe(truncation_side="middle")
+
+
+def test_use_bf16_follows_the_cpu_unless_forced(monkeypatch):
+    import hfnotes.train as train
+
+    for has_bf16 in (True, False):
+        monkeypatch.setattr(train, "cpu_has_bf16", lambda has_bf16=has_bf16: has_bf16)
+        assert Recipe().use_bf16() is has_bf16
+        assert Recipe(bf16=True).use_bf16() is True
+        assert Recipe(bf16=False).use_bf16() is False
+
+
+def test_cpu_has_bf16_matches_the_cpu_flags():
+    from pathlib import Path
+
+    from hfnotes.train import cpu_has_bf16
+
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.exists():
+        pytest.skip("no /proc/cpuinfo on this system")
+    flags = set(cpuinfo.read_text().split())
+    assert cpu_has_bf16() == bool({"avx512_bf16", "amx_tile"} & flags)
+
+
+def test_sorted_by_length_is_a_stable_sort_that_keeps_rows():
+    from datasets import Dataset
+
+    from hfnotes.train import sorted_by_length
+
+    ds = Dataset.from_dict({"input_ids": [[1, 2], [1], [3, 4], [1, 2, 3], [5]], "label": [0, 1, 2, 3, 4]})
+    out = sorted_by_length(ds)
+    assert [len(ids) for ids in out["input_ids"]] == [1, 1, 2, 2, 3]
+    assert out["label"] == [1, 4, 0, 2, 3]  # ties keep their order
 
 
 @pytest.mark.parametrize("field", ["epochs", "learning_rate", "batch_size", "max_length"])
@@ -63,3 +102,20 @@ def test_train_throughput_counts_tokens_and_refuses_too_little_data():
     assert padded["samples"] == 8 and padded["samples_per_second"] > 0
     with pytest.raises(InputError, match="need 640 rows; the data has 64"):
         train_throughput(encoded, tokenizer, steps=20, batch_size=32)
+
+
+def test_fine_tune_returns_a_plain_float32_model_after_bf16_training(tmp_path):
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from hfnotes.train import fine_tune
+
+    result = fine_tune(Recipe(epochs=1, batch_size=8, max_train_samples=16, max_eval_samples=8, bf16=True))
+    model = result.model
+    assert "forward" not in model.__dict__  # Accelerate's autocast wrapper is gone
+    assert model.forward.__func__ is type(model).forward
+    model.save_pretrained(tmp_path)
+    reloaded = AutoModelForSequenceClassification.from_pretrained(tmp_path, use_safetensors=True).eval()
+    batch = result.tokenizer(["Loved it.", "Never again, the room was cold."], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        assert torch.equal(model(**batch).logits, reloaded(**batch).logits)  # same computation as the saved weights

@@ -48,8 +48,9 @@ REQUIRED_FILES: tuple[str, ...] = (
     "README.md",
     "hfnotes.json",
 )
-ESTIMATED_SECONDS = 90
-"""Rough build time on a 2-core laptop CPU, for the message shown before a build."""
+ESTIMATED_SECONDS = {True: 200, False: 360}
+"""Rough build time of the course recipe on a 2-core CPU, with bf16 autocast (``True``) and in float32
+(``False``), for the message shown before a build."""
 
 
 def _recipe(recipe=None):
@@ -145,7 +146,7 @@ tags: [sentiment, hfnotes]
 
 all-MiniLM-L6-v2 fine-tuned for binary sentiment (NEGATIVE / POSITIVE) on the hfnotes
 reviews dataset, by `hfnotes.train.fine_tune`. Built on this machine by hfnotes {card["hfnotes_version"]}
-in {card["build_seconds"]:.0f} s; it is a teaching model, not a production classifier.
+in {card["build_seconds"]:.0f} s ({card["precision"]}); it is a teaching model, not a production classifier.
 
 - base model: all-MiniLM-L6-v2, `model.safetensors` SHA-256 `{card["base_sha256"]}`
 - data: hfnotes reviews, version `{card["data_version"]}` (7 domains, English)
@@ -165,8 +166,13 @@ in {card["build_seconds"]:.0f} s; it is a teaching model, not a production class
 ## Limitations
 Trained on about two thousand short English reviews written for the course; expect errors on
 sarcasm, other languages and domains far from movies, books, restaurants, electronics, apps,
-hotels and games. Texts are truncated to {card["recipe"]["max_length"]} tokens.
+hotels and games. Training kept the {_kept(card["recipe"])} {card["recipe"]["max_length"]} tokens of longer
+reviews; the saved tokenizer truncates from the same side.
 """
+
+
+def _kept(recipe: dict) -> str:
+    return "last" if recipe.get("truncation_side", "right") == "left" else "first"
 
 
 def write_checkpoint(result, folder: Path, recipe=None) -> None:
@@ -182,6 +188,7 @@ def write_checkpoint(result, folder: Path, recipe=None) -> None:
         **_expected_card(recipe),
         "weights_sha256": sha256_file(folder / "model.safetensors"),
         "metrics": result.metrics,
+        "precision": "bf16 autocast" if recipe.use_bf16() else "float32",
         "build_seconds": round(result.seconds, 1),
         "hfnotes_version": package_version("hfnotes"),
         "versions": {pkg: package_version(pkg) for pkg in ("torch", "transformers", "datasets")},
@@ -235,7 +242,7 @@ def _build(recipe, folder: Path, progress: bool) -> None:
     scale = "" if recipe == Recipe() else " (test recipe)"
     _say(
         f"building the course sentiment model{scale}: MiniLM fine-tuned on the bundled reviews, "
-        f"about {ESTIMATED_SECONDS} s on a 2-core CPU; it is cached in {folder.parent} for next time."
+        f"about {ESTIMATED_SECONDS[recipe.use_bf16()]} s on a 2-core CPU; it is cached in {folder.parent} for next time."
     )
     start = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))

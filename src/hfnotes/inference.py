@@ -98,10 +98,11 @@ def encode(
     texts = check_texts(texts)
     limit = max_length or tokenizer.model_max_length
     lengths = [len(ids) for ids in tokenizer(texts, truncation=False)["input_ids"]]
+    kept = "last" if tokenizer.truncation_side == "left" else "first"
     for i, n in enumerate(lengths):
         if n > limit:
             warnings.warn(
-                f"text {i} has {n} tokens; only its first {limit} (the model's limit) are used.",
+                f"text {i} has {n} tokens; only its {kept} {limit} (the model's limit) are used.",
                 TruncationWarning,
                 stacklevel=2,
             )

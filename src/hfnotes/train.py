@@ -33,6 +33,8 @@ __all__ = [
     "fine_tune",
     "accuracy",
     "train_throughput",
+    "cpu_has_bf16",
+    "sorted_by_length",
 ]
 
 ID2LABEL: dict[int, str] = {0: "NEGATIVE", 1: "POSITIVE"}
@@ -44,21 +46,33 @@ class Recipe:
     """Hyper-parameters of the fine-tuning recipe (the defaults build the course checkpoint).
 
     ``max_train_samples`` / ``max_eval_samples`` shrink the data for quick
-    tests; ``None`` uses every row.
+    tests; ``None`` uses every row. ``truncation_side="left"`` keeps the
+    *end* of a review longer than ``max_length``: reviews tend to close with
+    their verdict ("...but I would not buy it again"). ``bf16=None`` (the default) trains under
+    bfloat16 autocast only where the CPU has bf16 instructions
+    (:func:`cpu_has_bf16`), about twice as fast there; ``True`` / ``False``
+    force it on or off.
+
+    How the defaults were chosen, on validation accuracy only (the test split
+    stays for reporting): 3 epochs at learning rate 1e-4 had the best mean
+    over seeds 0-2 (2e-4 sometimes collapses to one class); the seed is the
+    best of 0-4 at that rate. Fine-tuning on two thousand reviews moves by a
+    point or more from one seed to the next.
 
     Example:
         >>> Recipe(epochs=1, max_train_samples=64).max_train_samples
         64
     """
 
-    epochs: float = 2.0
-    learning_rate: float = 2e-4
+    epochs: float = 3.0
+    learning_rate: float = 1e-4
     batch_size: int = 32
     max_length: int = 128
+    truncation_side: str = "left"
     warmup: float = 0.1
     weight_decay: float = 0.01
-    seed: int = 0
-    bf16: bool = False
+    seed: int = 1
+    bf16: bool | None = None
     max_train_samples: int | None = None
     max_eval_samples: int | None = None
 
@@ -70,9 +84,32 @@ class Recipe:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise InputError(f"Recipe.{name} must be positive or None, got {value!r}.")
+        if self.truncation_side not in ("left", "right"):
+            raise InputError(
+                f"Recipe.truncation_side must be 'left' (keep a long text's end) or 'right' (keep its start), "
+                f"got {self.truncation_side!r}."
+            )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def use_bf16(self) -> bool:
+        """Whether this recipe trains under bf16 autocast on this machine."""
+        return cpu_has_bf16() if self.bf16 is None else self.bf16
+
+
+def cpu_has_bf16() -> bool:
+    """True when this CPU computes bfloat16 natively (AVX-512 BF16 or AMX), so bf16 autocast speeds training up.
+
+    Elsewhere bf16 is emulated and slower than float32.
+
+    Example:
+        >>> isinstance(cpu_has_bf16(), bool)
+        True
+    """
+    import torch
+
+    return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
 
 
 @dataclass
@@ -106,6 +143,22 @@ def tokenize_reviews(dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, m
         batched=True,
         remove_columns=drop,
     )
+
+
+def sorted_by_length(dataset):
+    """The rows of a tokenized ``dataset`` from shortest to longest (a stable sort).
+
+    Evaluation does not depend on row order, and batches of similar lengths
+    need little padding: sorting makes evaluation two to three times cheaper.
+
+    Example:
+        >>> from datasets import Dataset
+        >>> ds = Dataset.from_dict({"input_ids": [[1, 2, 3], [1], [1, 2]]})
+        >>> [len(x) for x in sorted_by_length(ds)["input_ids"]]
+        [1, 2, 3]
+    """
+    lengths = [len(ids) for ids in dataset["input_ids"]]
+    return dataset.select(sorted(range(len(lengths)), key=lengths.__getitem__))
 
 
 def accuracy(eval_pred) -> dict[str, float]:
@@ -175,8 +228,9 @@ def fine_tune(
         dataset["test"] = dataset["test"].select(range(min(recipe.max_eval_samples, len(dataset["test"]))))
 
     start = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer = AutoTokenizer.from_pretrained(base, truncation_side=recipe.truncation_side)
     encoded = tokenize_reviews(dataset, tokenizer, recipe.max_length)
+    validation_set, test_set = sorted_by_length(encoded["validation"]), sorted_by_length(encoded["test"])
     set_seed(recipe.seed)  # the classification head is initialised randomly
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=len(ID2LABEL), id2label=ID2LABEL, label2id=LABEL2ID, use_safetensors=True
@@ -202,7 +256,7 @@ def fine_tune(
             seed=recipe.seed,
             data_seed=recipe.seed,
             use_cpu=True,
-            bf16=recipe.bf16,
+            bf16=recipe.use_bf16(),
             dataloader_num_workers=0,
             disable_tqdm=not progress,
             report_to="none",
@@ -211,7 +265,7 @@ def fine_tune(
             model=model,
             args=args,
             train_dataset=encoded["train"],
-            eval_dataset=encoded["validation"],
+            eval_dataset=validation_set,
             processing_class=tokenizer,
             data_collator=DataCollatorWithPadding(tokenizer),
             compute_metrics=accuracy,
@@ -219,9 +273,14 @@ def fine_tune(
         if not progress:
             trainer.remove_callback(PrinterCallback)  # it prints every log dict when tqdm is off
         trainer.train()
-        validation = trainer.evaluate(encoded["validation"], metric_key_prefix="validation")
-        test = trainer.evaluate(encoded["test"], metric_key_prefix="test")
+        evals = [h for h in trainer.state.log_history if "eval_accuracy" in h]
+        if evals and evals[-1]["step"] == trainer.state.global_step:
+            validation = {"validation_accuracy": evals[-1]["eval_accuracy"]}  # the last epoch's evaluation
+        else:
+            validation = trainer.evaluate(validation_set, metric_key_prefix="validation")
+        test = trainer.evaluate(test_set, metric_key_prefix="test")
         history = list(trainer.state.log_history)
+    _without_autocast_wrapper(model)
     seconds = time.perf_counter() - start
     metrics = {
         "validation_accuracy": round(validation["validation_accuracy"], 4),
@@ -229,6 +288,16 @@ def fine_tune(
     }
     model.eval()
     return TrainResult(model=model, tokenizer=tokenizer, metrics=metrics, seconds=seconds, log_history=history)
+
+
+def _without_autocast_wrapper(model) -> None:
+    """Give ``model`` back its own ``forward``: for bf16 training Accelerate wraps it in autocast.
+
+    Left in place, the trained model would keep computing in bfloat16, unlike
+    the same weights saved and loaded again.
+    """
+    if model.__dict__.pop("_original_forward", None) is not None:
+        model.__dict__.pop("forward", None)  # the wrapper was set on the instance; the class's forward is back
 
 
 def train_throughput(
