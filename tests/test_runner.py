@@ -40,13 +40,13 @@ def test_cli_run_reports_failure_with_non_zero_exit(tmp_path):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     _notebook(nbs / "01_good.ipynb", "1 + 1")
-    _notebook(nbs / "02_bad.ipynb", "raise ValueError('boom')")
+    _notebook(nbs / "02_bad.ipynb", "x = 1", "assert x == 1", "raise ValueError('boom')")
     result = run_cli("run", str(nbs), "--out", str(tmp_path / "out"))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["notebook", "seconds", "status"]
     assert any(line.startswith("01_good") and line.rstrip().endswith("ok") for line in lines)
-    assert any(line.startswith("02_bad") and "FAILED" in line and "boom" in line for line in lines)
+    assert any(line.startswith("02_bad") and "FAILED  Cell 2: ValueError: boom" in line for line in lines)
     assert "1/2 ok" in result.stdout
 
 

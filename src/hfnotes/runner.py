@@ -9,6 +9,7 @@ saved outputs).
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,15 +72,19 @@ def run_notebook(
     status, error = "ok", ""
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     bar = tqdm(total=len(code_cells), desc=path.stem, unit="cell", disable=not progress, leave=False)
+    where = "setting up the kernel"
     try:
         with client.setup_kernel():
-            for index, cell in code_cells:
+            for number, (index, cell) in enumerate(code_cells):
+                where = f"Cell {number}"  # code cells counted from 0, as nbval names them
                 client.execute_cell(cell, index)
                 bar.update()
     except CellExecutionError as exc:
-        status, error = "FAILED", str(exc).strip().splitlines()[-1] if str(exc).strip() else "cell error"
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # the kernel colours its traceback
+        last_line = text.splitlines()[-1] if text else "cell error"
+        status, error = "FAILED", f"{where}: {last_line}"
     except Exception as exc:  # a dead kernel or timeout must still be reported
-        status, error = "FAILED", f"{type(exc).__name__}: {exc}"
+        status, error = "FAILED", f"{where}: {type(exc).__name__}: {exc}"
     finally:
         bar.close()
     seconds = time.perf_counter() - start
