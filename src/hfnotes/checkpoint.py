@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import config
 from .errors import AssetError, ChecksumError
+from .inference import kept_end
 
 __all__ = [
     "CHECKPOINT_NAME",
@@ -166,13 +167,9 @@ in {card["build_seconds"]:.0f} s ({card["precision"]}); it is a teaching model, 
 ## Limitations
 Trained on about two thousand short English reviews written for the course; expect errors on
 sarcasm, other languages and domains far from movies, books, restaurants, electronics, apps,
-hotels and games. Training kept the {_kept(card["recipe"])} {card["recipe"]["max_length"]} tokens of longer
+hotels and games. Training kept the {kept_end(card["recipe"]["truncation_side"])} {card["recipe"]["max_length"]} tokens of longer
 reviews; the saved tokenizer truncates from the same side.
 """
-
-
-def _kept(recipe: dict) -> str:
-    return "last" if recipe.get("truncation_side", "right") == "left" else "first"
 
 
 def write_checkpoint(result, folder: Path, recipe=None) -> None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TruncationWarning",
+    "kept_end",
     "check_texts",
     "encode",
     "forward",
@@ -79,6 +80,16 @@ def check_texts(texts: str | Sequence[str] | None) -> list[str]:
     return texts
 
 
+def kept_end(truncation_side: str) -> str:
+    """Which tokens of a long text survive truncation from ``truncation_side``: ``"first"`` or ``"last"``.
+
+    Example:
+        >>> kept_end("right"), kept_end("left")
+        ('first', 'last')
+    """
+    return "last" if truncation_side == "left" else "first"
+
+
 def encode(
     tokenizer: PreTrainedTokenizerBase, texts: str | Sequence[str], max_length: int | None = None
 ) -> BatchEncoding:
@@ -98,7 +109,7 @@ def encode(
     texts = check_texts(texts)
     limit = max_length or tokenizer.model_max_length
     lengths = [len(ids) for ids in tokenizer(texts, truncation=False)["input_ids"]]
-    kept = "last" if tokenizer.truncation_side == "left" else "first"
+    kept = kept_end(tokenizer.truncation_side)
     for i, n in enumerate(lengths):
         if n > limit:
             warnings.warn(

@@ -14,6 +14,7 @@ The steps:
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -98,6 +99,7 @@ class Recipe:
         return cpu_has_bf16() if self.bf16 is None else self.bf16
 
 
+@functools.cache
 def cpu_has_bf16() -> bool:
     """True when this CPU computes bfloat16 natively (AVX-512 BF16 or AMX), so bf16 autocast speeds training up.
 
