@@ -59,7 +59,8 @@ def main() -> None:
     from transformers import AutoConfig, AutoTokenizer
 
     from hfnotes import assets, data
-    from hfnotes.train import cpu_has_bf16, tokenize_reviews, train_throughput
+    from hfnotes.precision import use_bf16
+    from hfnotes.train import tokenize_reviews, train_throughput
 
     base = assets.base_model()
     config = AutoConfig.from_pretrained(base)
@@ -74,12 +75,12 @@ def main() -> None:
     del body
 
     threads = torch.get_num_threads()
-    bf16 = cpu_has_bf16()
+    bf16 = use_bf16()
     precision = "bf16" if bf16 else "fp32"
     dtypes = ("float32", "bfloat16") if bf16 else ("float32",)
     peaks = {dtype: matmul_peak(dtype) for dtype in dtypes}
     print(f"MiniLM: {dense_params / 1e6:.1f} M non-embedding parameters, {layers} layers, hidden {hidden}")
-    print(f"this CPU has bf16 instructions: {bf16} (the course recipe trains in {precision})")
+    print(f"bf16 is native on this kernel path: {bf16} (the course recipe trains in {precision})")
 
     runs = [
         ("pad to 128, random batches, fp32", dict(pad_to=128, group_by_length=False, steps=5)),

@@ -41,7 +41,7 @@ def test_default_recipe_is_the_course_recipe():
         1,
     )
     assert recipe.truncation_side == "left"
-    assert recipe.max_train_samples is None and recipe.bf16 is None  # None: bf16 autocast where the CPU has it
+    assert recipe.max_train_samples is None and recipe.bf16 is None  # None: bf16 autocast where it is native
 
 
 def test_recipe_rejects_an_unknown_truncation_side():
@@ -49,26 +49,12 @@ def test_recipe_rejects_an_unknown_truncation_side():
         Recipe(truncation_side="middle")
 
 
-def test_use_bf16_follows_the_cpu_unless_forced(monkeypatch):
-    import hfnotes.train as train
-
-    for has_bf16 in (True, False):
-        monkeypatch.setattr(train, "cpu_has_bf16", lambda has_bf16=has_bf16: has_bf16)
-        assert Recipe().use_bf16() is has_bf16
-        assert Recipe(bf16=True).use_bf16() is True
-        assert Recipe(bf16=False).use_bf16() is False
-
-
-def test_cpu_has_bf16_matches_the_cpu_flags():
-    from pathlib import Path
-
-    from hfnotes.train import cpu_has_bf16
-
-    cpuinfo = Path("/proc/cpuinfo")
-    if not cpuinfo.exists():
-        pytest.skip("no /proc/cpuinfo on this system")
-    flags = set(cpuinfo.read_text().split())
-    assert cpu_has_bf16() == bool({"avx512_bf16", "amx_tile"} & flags)
+def test_use_bf16_follows_the_precision_choice_unless_forced(monkeypatch):
+    for value, expected in (("bf16", True), ("fp32", False)):
+        monkeypatch.setenv("HFNOTES_PRECISION", value)
+        assert Recipe().use_bf16("cpu") is expected
+        assert Recipe(bf16=True).use_bf16("cpu") is True
+        assert Recipe(bf16=False).use_bf16("cpu") is False
 
 
 def test_sorted_by_length_is_a_stable_sort_that_keeps_rows():

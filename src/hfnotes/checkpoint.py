@@ -35,6 +35,7 @@ __all__ = [
     "REQUIRED_FILES",
     "checkpoint_dir",
     "checkpoint_state",
+    "build_conditions",
     "check_checkpoint",
     "sentiment_checkpoint",
     "write_checkpoint",
@@ -83,10 +84,37 @@ def checkpoint_dir(recipe=None) -> Path:
     return config.cache_dir() / name
 
 
+def build_conditions(recipe=None) -> dict[str, str]:
+    """What besides the recipe changes the trained weights: precision, device type and library versions.
+
+    A checkpoint built under other conditions is rebuilt rather than reused, so
+    a course run never mixes a model from one set-up with numbers from another.
+
+    Example:
+        >>> sorted(build_conditions())
+        ['device', 'precision', 'torch', 'transformers']
+    """
+    from .session import device, package_version
+
+    recipe = _recipe(recipe)
+    where = device()
+    return {
+        "precision": "bf16" if recipe.use_bf16(where) else "fp32",
+        "device": where,
+        "torch": package_version("torch"),
+        "transformers": package_version("transformers"),
+    }
+
+
 def _expected_card(recipe) -> dict:
     from . import assets, data
 
-    return {"recipe": recipe.as_dict(), "data_version": data.data_version(), "base_sha256": assets.MINILM_SHA256}
+    return {
+        "recipe": recipe.as_dict(),
+        "data_version": data.data_version(),
+        "base_sha256": assets.MINILM_SHA256,
+        "build": build_conditions(recipe),
+    }
 
 
 def checkpoint_state(recipe=None, folder: Path | None = None) -> tuple[str, str]:
@@ -112,7 +140,12 @@ def checkpoint_state(recipe=None, folder: Path | None = None) -> tuple[str, str]
         return "damaged", f"hfnotes.json is not valid JSON ({exc})"
     for key, expected in _expected_card(recipe).items():
         if card.get(key) != expected:
-            what = {"recipe": "recipe", "data_version": "bundled data version", "base_sha256": "base model"}[key]
+            what = {
+                "recipe": "recipe",
+                "data_version": "bundled data version",
+                "base_sha256": "base model",
+                "build": "precision, device or library version",
+            }[key]
             return "damaged", f"built for another {what} ({card.get(key)!r}, now {expected!r})"
     try:
         verify_file(folder / "model.safetensors", str(card.get("weights_sha256")))
@@ -185,7 +218,10 @@ def write_checkpoint(result, folder: Path, recipe=None) -> None:
         **_expected_card(recipe),
         "weights_sha256": sha256_file(folder / "model.safetensors"),
         "metrics": result.metrics,
-        "precision": "bf16 autocast" if recipe.use_bf16() else "float32",
+        "precision": "bf16 autocast" if build_conditions(recipe)["precision"] == "bf16" else "float32",
+        "log_history": [
+            {k: v for k, v in entry.items() if isinstance(v, (int, float))} for entry in result.log_history
+        ],
         "build_seconds": round(result.seconds, 1),
         "hfnotes_version": package_version("hfnotes"),
         "versions": {pkg: package_version(pkg) for pkg in ("torch", "transformers", "datasets")},
@@ -239,7 +275,8 @@ def _build(recipe, folder: Path, progress: bool) -> None:
     scale = "" if recipe == Recipe() else " (test recipe)"
     _say(
         f"building the course sentiment model{scale}: MiniLM fine-tuned on the bundled reviews, "
-        f"about {ESTIMATED_SECONDS[recipe.use_bf16()]} s on a 2-core CPU; it is cached in {folder.parent} for next time."
+        f"about {ESTIMATED_SECONDS[build_conditions(recipe)['precision'] == 'bf16']} s on a 2-core CPU; "
+        f"it is cached in {folder.parent} for next time."
     )
     start = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))

@@ -15,7 +15,10 @@ from importlib import metadata
 
 from . import config
 
-__all__ = ["setup", "seed_everything", "device", "Summary", "package_version"]
+__all__ = ["setup", "seed_everything", "device", "Summary", "package_version", "DEVICES"]
+
+DEVICES: tuple[str, ...] = ("cuda", "mps", "cpu")
+"""The devices hfnotes trains and predicts on, best first."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,10 @@ class Summary:
 
     def __repr__(self) -> str:
         mode = "offline, bundled assets" if self.offline else "Hugging Face Hub"
-        libs = " · ".join(f"{name} {version}" for name, version in self.versions.items() if name != "hfnotes")
+        # without local build tags (2.13.0, not 2.13.0+cpu): the same line on every machine
+        libs = " · ".join(
+            f"{name} {version.split('+')[0]}" for name, version in self.versions.items() if name != "hfnotes"
+        )
         return (
             f"hfnotes {self.versions.get('hfnotes', '?')} · source: {self.source} ({mode}) · seed {self.seed}\n{libs}"
         )
@@ -131,6 +137,13 @@ def device() -> str:
     """
     forced = os.environ.get("HFNOTES_DEVICE", "").strip().lower()
     if forced:
+        if forced not in DEVICES:
+            from .errors import ConfigError
+
+            raise ConfigError(
+                f"HFNOTES_DEVICE={forced!r} is not a device hfnotes knows. Allowed values: {', '.join(DEVICES)}; "
+                "unset it to pick the best available one."
+            )
         return forced
     import torch
 

@@ -14,12 +14,13 @@ The steps:
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import precision
 from .errors import InputError
+from .session import device as default_device
 
 if TYPE_CHECKING:
     from datasets import DatasetDict
@@ -34,7 +35,6 @@ __all__ = [
     "fine_tune",
     "accuracy",
     "train_throughput",
-    "cpu_has_bf16",
     "sorted_by_length",
 ]
 
@@ -50,9 +50,9 @@ class Recipe:
     tests; ``None`` uses every row. ``truncation_side="left"`` keeps the
     *end* of a review longer than ``max_length``: reviews tend to close with
     their verdict ("...but I would not buy it again"). ``bf16=None`` (the default) trains under
-    bfloat16 autocast only where the CPU has bf16 instructions
-    (:func:`cpu_has_bf16`), about twice as fast there; ``True`` / ``False``
-    force it on or off.
+    bfloat16 autocast only where the hardware computes bf16 natively
+    (:func:`hfnotes.precision.use_bf16`, overridden by ``HFNOTES_PRECISION``),
+    faster there; ``True`` / ``False`` force it on or off.
 
     How the defaults were chosen, on validation accuracy only (the test split
     stays for reporting): 3 epochs at learning rate 1e-4 had the best mean
@@ -94,24 +94,9 @@ class Recipe:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def use_bf16(self) -> bool:
-        """Whether this recipe trains under bf16 autocast on this machine."""
-        return cpu_has_bf16() if self.bf16 is None else self.bf16
-
-
-@functools.cache
-def cpu_has_bf16() -> bool:
-    """True when this CPU computes bfloat16 natively (AVX-512 BF16 or AMX), so bf16 autocast speeds training up.
-
-    Elsewhere bf16 is emulated and slower than float32.
-
-    Example:
-        >>> isinstance(cpu_has_bf16(), bool)
-        True
-    """
-    import torch
-
-    return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    def use_bf16(self, device: str | None = None) -> bool:
+        """Whether this recipe trains under bf16 autocast on ``device`` (default: :func:`hfnotes.device`)."""
+        return precision.use_bf16(device or default_device()) if self.bf16 is None else self.bf16
 
 
 @dataclass
@@ -221,6 +206,7 @@ def fine_tune(
     from . import assets, data
 
     recipe = recipe or Recipe()
+    where = default_device()
     base = base or assets.base_model()
     dataset = dataset if dataset is not None else data.load_reviews()
     for split, limit in (("train", recipe.max_train_samples), ("validation", recipe.max_eval_samples)):
@@ -257,8 +243,8 @@ def fine_tune(
             logging_steps=10,
             seed=recipe.seed,
             data_seed=recipe.seed,
-            use_cpu=True,
-            bf16=recipe.use_bf16(),
+            use_cpu=where == "cpu",
+            bf16=recipe.use_bf16(where),
             dataloader_num_workers=0,
             disable_tqdm=not progress,
             report_to="none",
@@ -376,7 +362,7 @@ def train_throughput(
             logging_strategy="no",
             seed=seed,
             data_seed=seed,
-            use_cpu=True,
+            use_cpu=default_device() == "cpu",
             bf16=bf16,
             disable_tqdm=True,
             report_to="none",
