@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts
 
 test: lint assets
-	$(BIN)/python -m pytest tests src/hfnotes --doctest-modules notebooks $(NBVAL)
+	$(BIN)/python -m pytest tests src/hfnotes --doctest-modules notebooks $(NBVAL) --durations=15
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks

@@ -247,8 +247,8 @@ def reviews(source: str | None = None) -> str:
 def sentiment_model(source: str | None = None) -> str:
     """A sentiment classifier for ``pipeline("sentiment-analysis", model=...)``.
 
-    Bundled: the course's own checkpoint, built on first use (about a
-    minute on a laptop CPU) and cached under ``HFNOTES_CACHE``. Hub:
+    Bundled: the course's own checkpoint, built on first use (about four
+    minutes on a 2-core CPU) and cached under ``HFNOTES_CACHE``. Hub:
     ``distilbert/distilbert-base-uncased-finetuned-sst-2-english``.
     """
     return resolve("sentiment_model", source)

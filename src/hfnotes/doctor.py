@@ -112,9 +112,10 @@ def _assets() -> list[Check]:
             checks.append(Check(f"asset {name}", f"not verified: {exc}", False))
     state, detail = checkpoint.checkpoint_state()
     ok = state in ("ready", "not built")
-    value = {"ready": "built and verified", "not built": "not built yet (built on first use, about a minute)"}.get(
-        state, f"damaged: {detail} (rebuilt on next use, or run: hfnotes assets build --force)"
-    )
+    value = {
+        "ready": "built and verified",
+        "not built": "not built yet (built on first use, a few minutes on a laptop CPU)",
+    }.get(state, f"damaged: {detail} (rebuilt on next use, or run: hfnotes assets build --force)")
     checks.append(Check("asset sentiment_model", value, ok))
     return checks
 
