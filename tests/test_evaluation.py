@@ -207,3 +207,116 @@ def test_plot_confusion_matrix_draws_on_given_axes():
 def test_plot_confusion_matrix_refuses_bad_input(matrix, labels, message):
     with pytest.raises(InputError, match=message):
         evaluation.plot_confusion_matrix(matrix, labels)
+
+
+# calibration_bins and expected_calibration_error
+
+
+def test_calibration_bins_by_hand():
+    probabilities = [0.05, 0.1, 0.35, 0.5, 0.55, 0.9, 0.95, 1.0]
+    references = [0, 0, 1, 0, 1, 1, 1, 0]
+    rows = evaluation.calibration_bins(probabilities, references, n_bins=4)
+    # Bins (0, 0.25], (0.25, 0.5], (0.5, 0.75], (0.75, 1]: an edge value such as 0.5 falls in the lower bin.
+    assert [(row["low"], row["high"], row["count"]) for row in rows] == [
+        (0.0, 0.25, 2),
+        (0.25, 0.5, 2),
+        (0.5, 0.75, 1),
+        (0.75, 1.0, 3),
+    ]
+    assert [row["predicted"] for row in rows] == pytest.approx([0.075, 0.425, 0.55, 0.95])
+    assert [row["observed"] for row in rows] == pytest.approx([0.0, 0.5, 1.0, 2 / 3])
+    assert all(type(value) in (int, float) for row in rows for value in row.values())  # plain numbers, not numpy
+
+
+def test_calibration_bins_skips_empty_bins_and_matches_sklearn():
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(2)
+    probabilities = np.concatenate([rng.random(300) * 0.3, 0.7 + rng.random(300) * 0.3])  # nothing in (0.3, 0.7]
+    references = (rng.random(600) < probabilities).astype(int)
+    rows = evaluation.calibration_bins(probabilities, references, n_bins=10)
+    assert [row["low"] for row in rows] == [0.0, 0.1, 0.2, 0.7, 0.8, 0.9]
+    assert sum(row["count"] for row in rows) == 600
+    observed, predicted = calibration_curve(references, probabilities, n_bins=10)
+    np.testing.assert_allclose([row["observed"] for row in rows], observed)
+    np.testing.assert_allclose([row["predicted"] for row in rows], predicted)
+
+
+def test_expected_calibration_error_by_hand():
+    probabilities = [0.05, 0.1, 0.35, 0.5, 0.55, 0.9, 0.95, 1.0]
+    references = [0, 0, 1, 0, 1, 1, 1, 0]
+    # Gaps per bin (from test_calibration_bins_by_hand), weighted by 2, 2, 1 and 3 of 8 predictions:
+    # 2/8·0.075 + 2/8·0.075 + 1/8·0.45 + 3/8·(0.95 − 2/3) = 0.01875 + 0.01875 + 0.05625 + 0.10625 = 0.2
+    assert evaluation.expected_calibration_error(probabilities, references, n_bins=4) == pytest.approx(0.2)
+
+
+def test_expected_calibration_error_is_zero_when_each_bin_is_calibrated_and_one_when_all_wrong():
+    # A quarter of the 0.25 predictions and three quarters of the 0.75 ones are positive.
+    probabilities = [0.25] * 4 + [0.75] * 4
+    references = [1, 0, 0, 0, 1, 1, 1, 0]
+    assert evaluation.expected_calibration_error(probabilities, references) == pytest.approx(0.0)
+    assert evaluation.expected_calibration_error([0.0, 1.0, 1.0], [1, 0, 0]) == 1.0
+
+
+def test_expected_calibration_error_equals_its_definition_on_random_data():
+    rng = np.random.default_rng(4)
+    probabilities = rng.random(500) ** 3
+    references = (rng.random(500) < np.sqrt(probabilities)).astype(int)  # underconfident on purpose
+    # The definition with plain numpy: bin index = how many inner edges lie below p.
+    bins = np.searchsorted(np.linspace(0, 1, 16)[1:-1], probabilities)
+    expected = sum(
+        (bins == b).mean() * abs(references[bins == b].mean() - probabilities[bins == b].mean()) for b in set(bins)
+    )
+    assert evaluation.expected_calibration_error(probabilities, references, n_bins=15) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "probabilities, references, n_bins, message",
+    [
+        ([0.2, 0.8], [0, 1], 0, "n_bins must be a positive int.*got 0"),
+        ([0.2, 0.8], [0, 1], 2.5, "n_bins must be a positive int"),
+        ([0.2, 0.8], [0, 1, 1], 10, "Got 2 positive_probabilities, 3 references"),
+        ([], [], 10, "positive_probabilities is empty"),
+        ([0.2, 1.3], [0, 1], 10, r"probabilities in \[0, 1\]"),
+        ([[0.8, 0.2], [0.1, 0.9]], [0, 1], 10, "positive-class column"),
+        ([0.2, 0.8], [0, 2], 10, "0/1 class ids"),
+    ],
+)
+def test_calibration_helpers_refuse_bad_input(probabilities, references, n_bins, message):
+    for helper in (evaluation.calibration_bins, evaluation.expected_calibration_error):
+        with pytest.raises(InputError, match=message):
+            helper(probabilities, references, n_bins=n_bins)
+
+
+# plot_reliability
+
+
+def test_plot_reliability_draws_diagonal_curve_and_counts():
+    import matplotlib.pyplot as plt
+
+    rows = evaluation.calibration_bins([0.05, 0.1, 0.35, 0.5, 0.55, 0.9, 0.95, 1.0], [0, 0, 1, 0, 1, 1, 1, 0], n_bins=4)
+    ax = evaluation.plot_reliability(rows)
+    diagonal, curve = ax.get_lines()
+    assert diagonal.get_xydata().tolist() == [[0, 0], [1, 1]]
+    np.testing.assert_allclose(curve.get_xdata(), [0.075, 0.425, 0.55, 0.95])
+    np.testing.assert_allclose(curve.get_ydata(), [0.0, 0.5, 1.0, 2 / 3])
+    assert [t.get_text() for t in ax.texts] == ["2", "2", "1", "3"]
+    assert ax.get_xlabel() == "predicted probability of positive (mean in the bin)"
+    assert ax.get_ylabel() == "observed share of positives"
+    assert ax.get_title() == "Reliability curve (8 predictions)"
+    plt.close(ax.figure)
+
+
+def test_plot_reliability_draws_on_given_axes():
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2)
+    rows = evaluation.calibration_bins([0.2, 0.9], [0, 1])
+    assert evaluation.plot_reliability(rows, ax=axes[0], title="val") is axes[0] and axes[0].get_title() == "val"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("rows", [[], [{"predicted": 0.5}], [[0.5, 0.5]]])
+def test_plot_reliability_refuses_bad_input(rows):
+    with pytest.raises(InputError, match="calibration_bins rows"):
+        evaluation.plot_reliability(rows)

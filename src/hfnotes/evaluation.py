@@ -4,7 +4,10 @@
 - :func:`per_group_accuracy` — accuracy within each group (e.g. each review domain);
 - :func:`threshold_table` — accuracy, precision, recall and F1 of "positive when p ≥ t" for several t;
 - :func:`most_confident_mistakes` — the wrong predictions the model was surest about;
-- :func:`plot_confusion_matrix` — a labelled confusion-matrix figure.
+- :func:`calibration_bins` — predicted probability against observed frequency, bin by bin;
+- :func:`expected_calibration_error` — the count-weighted mean gap between the two (ECE);
+- :func:`plot_confusion_matrix` — a labelled confusion-matrix figure;
+- :func:`plot_reliability` — the reliability curve of :func:`calibration_bins`, with the diagonal.
 
 The scores themselves come from scikit-learn; the functions here only check
 their input and arrange the results. Bad input raises
@@ -29,7 +32,10 @@ __all__ = [
     "per_group_accuracy",
     "threshold_table",
     "most_confident_mistakes",
+    "calibration_bins",
+    "expected_calibration_error",
     "plot_confusion_matrix",
+    "plot_reliability",
 ]
 
 
@@ -51,6 +57,17 @@ def _binary_labels(references: Sequence[int]) -> np.ndarray:
     if array.ndim != 1 or array.dtype.kind not in "biu" or not np.isin(array, (0, 1)).all():
         raise InputError("references must be a flat list of 0/1 class ids (0 = negative, 1 = positive).")
     return array.astype(int)
+
+
+def _positive_probabilities(values: Sequence[float]) -> np.ndarray:
+    """``values`` as a flat float array of probabilities in [0, 1], or InputError."""
+    probabilities = np.asarray(values, dtype=float)
+    if probabilities.ndim != 1 or not ((probabilities >= 0) & (probabilities <= 1)).all():
+        raise InputError(
+            "positive_probabilities must be a flat list of probabilities in [0, 1]; "
+            "pass the positive-class column, e.g. probs[:, 1]."
+        )
+    return probabilities
 
 
 def predict_probabilities(
@@ -123,12 +140,7 @@ def threshold_table(
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
     _check_same_length(positive_probabilities=positive_probabilities, references=references)
-    probabilities = np.asarray(positive_probabilities, dtype=float)
-    if probabilities.ndim != 1 or not ((probabilities >= 0) & (probabilities <= 1)).all():
-        raise InputError(
-            "positive_probabilities must be a flat list of probabilities in [0, 1]; "
-            "pass the positive-class column, e.g. probs[:, 1]."
-        )
+    probabilities = _positive_probabilities(positive_probabilities)
     labels = _binary_labels(references)
     cutoffs = [float(t) for t in thresholds]
     if not cutoffs:
@@ -191,6 +203,69 @@ def most_confident_mistakes(
     ]
 
 
+def calibration_bins(
+    positive_probabilities: Sequence[float], references: Sequence[int], n_bins: int = 10
+) -> list[dict[str, float]]:
+    """Predicted P(positive) against the observed share of positives, one row per non-empty bin.
+
+    The range [0, 1] is cut into ``n_bins`` bins of equal width; a bin holds the
+    predictions with ``low < p ≤ high`` (the first also p = 0). Each row has
+    ``low``, ``high``, ``count`` (predictions in the bin), ``predicted`` (their
+    mean probability) and ``observed`` (the share of them that is truly
+    positive). The two means come from ``sklearn.calibration.calibration_curve``.
+    For a calibrated model ``observed`` ≈ ``predicted`` in every bin.
+
+    Example:
+        >>> for row in calibration_bins([0.125, 0.375, 0.75, 0.75, 0.75], [0, 1, 1, 1, 0], n_bins=2):
+        ...     print(row)
+        {'low': 0.0, 'high': 0.5, 'count': 2, 'predicted': 0.25, 'observed': 0.5}
+        {'low': 0.5, 'high': 1.0, 'count': 3, 'predicted': 0.75, 'observed': 0.666...}
+    """
+    from sklearn.calibration import calibration_curve
+
+    _check_same_length(positive_probabilities=positive_probabilities, references=references)
+    probabilities = _positive_probabilities(positive_probabilities)
+    labels = _binary_labels(references)
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
+        raise InputError(f"n_bins must be a positive int (how many equal-width bins), got {n_bins!r}.")
+    observed, predicted = calibration_curve(labels, probabilities, n_bins=n_bins, strategy="uniform", pos_label=1)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    # The same bins as calibration_curve (it returns the means of the non-empty ones, not their counts).
+    counts = np.bincount(np.searchsorted(edges[1:-1], probabilities), minlength=n_bins)
+    filled = np.flatnonzero(counts)
+    return [
+        {
+            "low": int(i) / n_bins,  # the edges as printed; the binning above uses calibration_curve's own
+            "high": (int(i) + 1) / n_bins,
+            "count": int(counts[i]),
+            "predicted": float(p),
+            "observed": float(o),
+        }
+        for i, p, o in zip(filled, predicted, observed, strict=True)
+    ]
+
+
+def expected_calibration_error(
+    positive_probabilities: Sequence[float], references: Sequence[int], n_bins: int = 10
+) -> float:
+    """Expected calibration error (ECE): how far predicted probabilities are from observed frequencies.
+
+    ECE = Σ (count / N) · |observed − predicted| over the bins of
+    :func:`calibration_bins`: the gap between the reliability curve and the
+    diagonal, averaged with each bin weighted by its share of the predictions.
+    0 means calibrated bin by bin; 0.05 means the stated probabilities are off
+    by 5 percentage points on average.
+
+    Example:
+        >>> # bins as in calibration_bins: 2 of 5 predictions off by |0.5 − 0.25|, 3 of 5 by |2/3 − 0.75|
+        >>> round(expected_calibration_error([0.125, 0.375, 0.75, 0.75, 0.75], [0, 1, 1, 1, 0], n_bins=2), 4)
+        0.15
+    """
+    rows = calibration_bins(positive_probabilities, references, n_bins=n_bins)
+    total = sum(row["count"] for row in rows)
+    return float(sum(row["count"] / total * abs(row["observed"] - row["predicted"]) for row in rows))
+
+
 def plot_confusion_matrix(
     matrix: Sequence[Sequence[int]], labels: Sequence[str], ax: Axes | None = None, title: str | None = None
 ) -> Axes:
@@ -230,4 +305,49 @@ def plot_confusion_matrix(
     ax.set_xlabel("predicted label")
     ax.set_ylabel("true label")
     ax.set_title(title or f"Confusion matrix ({counts.sum()} examples)")
+    return ax
+
+
+def plot_reliability(rows: Sequence[dict[str, float]], ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Draw a reliability curve from :func:`calibration_bins` rows, with the diagonal of perfect calibration.
+
+    Each point is one bin: its mean predicted probability (x) against the share
+    of positives in it (y), labelled with the number of predictions it holds.
+
+    Example:
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> ax = plot_reliability(calibration_bins([0.125, 0.375, 0.75, 0.75, 0.75], [0, 1, 1, 1, 0], n_bins=2))
+        >>> ax.get_xlabel(), ax.get_ylabel(), [t.get_text() for t in ax.texts]
+        ('predicted probability of positive (mean in the bin)', 'observed share of positives', ['2', '3'])
+    """
+    import matplotlib.pyplot as plt
+
+    needed = {"count", "predicted", "observed"}
+    if not rows or any(not isinstance(row, dict) or not needed <= row.keys() for row in rows):
+        raise InputError(
+            "rows must be a non-empty list of calibration_bins rows (dicts with count, predicted, observed)."
+        )
+    predicted = [row["predicted"] for row in rows]
+    observed = [row["observed"] for row in rows]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], ":", color="grey", label="perfectly calibrated")
+    ax.plot(predicted, observed, "o-", color="tab:blue", label="model")
+    for row in rows:
+        ax.annotate(
+            str(row["count"]),
+            (row["predicted"], row["observed"]),
+            textcoords="offset points",
+            xytext=(6, -12),
+            fontsize=8,
+            color="tab:blue",
+        )
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_aspect("equal")
+    ax.set_xlabel("predicted probability of positive (mean in the bin)")
+    ax.set_ylabel("observed share of positives")
+    ax.set_title(title or f"Reliability curve ({sum(row['count'] for row in rows)} predictions)")
+    ax.legend(loc="upper left")
     return ax
