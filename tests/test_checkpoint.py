@@ -73,6 +73,8 @@ def test_build_writes_a_complete_card(built):
     assert config["id2label"] == {"0": "NEGATIVE", "1": "POSITIVE"}
     assert not list(built.glob("*.bin")) and not list(built.glob("*.pt"))  # safetensors only
     assert card["precision"] == ("bf16 autocast" if TINY.use_bf16() else "float32")
+    assert card["build"] == checkpoint.build_conditions(TINY)
+    assert [h["epoch"] for h in card["log_history"] if "eval_accuracy" in h] == [1.0]  # one evaluation per epoch
     assert card["precision"] in readme and "kept the last 128 tokens" in readme
 
 
@@ -109,8 +111,14 @@ def test_ready_checkpoint_is_reused_without_building(built, cache, monkeypatch):
             ),
             "built for another bundled data version",
         ),
+        (
+            lambda f: f.joinpath("hfnotes.json").write_text(
+                json.dumps({**json.loads(f.joinpath("hfnotes.json").read_text()), "build": {"torch": "1.0"}})
+            ),
+            "built for another precision, device or library version",
+        ),
     ],
-    ids=["truncated-weights", "missing-file", "bad-card", "old-data-version"],
+    ids=["truncated-weights", "missing-file", "bad-card", "old-data-version", "other-torch"],
 )
 def test_damaged_cache_is_detected_and_rebuilt(built, cache, capsys, damage, reason):
     folder = _install(built, cache)
@@ -122,6 +130,15 @@ def test_damaged_cache_is_detected_and_rebuilt(built, cache, capsys, damage, rea
     assert checkpoint.sentiment_checkpoint(recipe=TINY, progress=False) == folder
     assert "damaged" in capsys.readouterr().err
     assert checkpoint.checkpoint_state(TINY) == ("ready", "")
+
+
+def test_a_checkpoint_built_in_another_precision_is_not_reused(built, cache, monkeypatch):
+    folder = _install(built, cache)
+    card = json.loads((folder / "hfnotes.json").read_text())
+    other = "fp32" if card["build"]["precision"] == "bf16" else "bf16"
+    monkeypatch.setenv("HFNOTES_PRECISION", other)
+    state, why = checkpoint.checkpoint_state(TINY)
+    assert state == "damaged" and "built for another precision" in why and other in why
 
 
 def test_failed_build_leaves_nothing_half_written(cache, monkeypatch):

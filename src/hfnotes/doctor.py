@@ -11,6 +11,7 @@ import os
 import platform
 import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import config
 from .errors import HfnotesError
@@ -72,14 +73,33 @@ def _hardware() -> list[Check]:
     except ImportError:
         return [Check("cpu", f"{os.cpu_count()} cores")]
     mps = getattr(torch.backends, "mps", None)
+    from .precision import native_bf16, training_precision
     from .session import device
 
-    return [
+    checks = [
         Check("cpu", f"{os.cpu_count()} cores, torch uses {torch.get_num_threads()} threads"),
+        Check("kernels", f"ATen {torch.backends.cpu.get_cpu_capability()}"),
         Check("cuda", f"available ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else "not available"),
         Check("mps", "available" if mps is not None and mps.is_available() else "not available"),
-        Check("device", device()),
     ]
+    try:
+        where = device()
+        checks.append(Check("device", where))
+        native = "native" if native_bf16(where) else "not native"
+        checks.append(
+            Check("precision", f"{training_precision(where)} (bf16 is {native} here; HFNOTES_PRECISION overrides)")
+        )
+    except HfnotesError as exc:
+        checks.append(Check("device", str(exc), False))
+    return checks
+
+
+def _home_relative(path: Path) -> str:
+    """``path`` with the home folder written ``~``, so a pasted report does not show whose machine it is."""
+    try:
+        return str(Path("~") / path.resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _source_and_cache() -> list[Check]:
@@ -94,7 +114,7 @@ def _source_and_cache() -> list[Check]:
     try:
         path = config.cache_dir()
         free = shutil.disk_usage(path).free / 1e9
-        checks.append(Check("cache", f"{path} ({free:.1f} GB free)", free > 0.5))
+        checks.append(Check("cache", f"{_home_relative(path)} ({free:.1f} GB free)", free > 0.5))
     except HfnotesError as exc:
         checks.append(Check("cache", str(exc), False))
     return checks
