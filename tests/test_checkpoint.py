@@ -111,14 +111,8 @@ def test_ready_checkpoint_is_reused_without_building(built, cache, monkeypatch):
             ),
             "built for another bundled data version",
         ),
-        (
-            lambda f: f.joinpath("hfnotes.json").write_text(
-                json.dumps({**json.loads(f.joinpath("hfnotes.json").read_text()), "build": {"torch": "1.0"}})
-            ),
-            "built for another precision, device or library version",
-        ),
     ],
-    ids=["truncated-weights", "missing-file", "bad-card", "old-data-version", "other-torch"],
+    ids=["truncated-weights", "missing-file", "bad-card", "old-data-version"],
 )
 def test_damaged_cache_is_detected_and_rebuilt(built, cache, capsys, damage, reason):
     folder = _install(built, cache)
@@ -138,7 +132,19 @@ def test_a_checkpoint_built_in_another_precision_is_not_reused(built, cache, mon
     other = "fp32" if card["build"]["precision"] == "bf16" else "bf16"
     monkeypatch.setenv("HFNOTES_PRECISION", other)
     state, why = checkpoint.checkpoint_state(TINY)
-    assert state == "damaged" and "built for another precision" in why and other in why
+    assert state == "stale" and "built for another precision" in why and other in why
+    with pytest.raises(AssetError, match="stale"):
+        checkpoint.check_checkpoint(TINY)
+
+
+def test_a_checkpoint_from_another_torch_is_rebuilt(built, cache, capsys):
+    folder = _install(built, cache)
+    card = json.loads((folder / "hfnotes.json").read_text())
+    (folder / "hfnotes.json").write_text(json.dumps({**card, "build": {**card["build"], "torch": "1.0"}}))
+    assert checkpoint.checkpoint_state(TINY)[0] == "stale"
+    assert checkpoint.sentiment_checkpoint(recipe=TINY, progress=False) == folder
+    assert "rebuilding it for this machine" in capsys.readouterr().err
+    assert checkpoint.checkpoint_state(TINY) == ("ready", "")
 
 
 def test_failed_build_leaves_nothing_half_written(cache, monkeypatch):

@@ -8,7 +8,8 @@ from hfnotes import assets, doctor
 from hfnotes.doctor import Check, Report
 
 
-def test_report_here_is_ready(clean_env):
+def test_report_here_is_ready(clean_env, tmp_path):
+    clean_env.setenv("HFNOTES_CACHE", str(tmp_path))  # not the user's cache, whatever state it is in
     report = doctor()
     names = [check.name for check in report.checks]
     for expected in ("python", "torch", "transformers", "datasets", "evaluate", "accelerate", "nbval", "peft"):
@@ -50,3 +51,13 @@ def test_cli_exit_code_is_zero_here():
     result = run_python("import sys; from hfnotes.__main__ import main; sys.exit(main(['doctor']))")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "hfnotes doctor: ready" in result.stdout
+
+
+def test_a_stale_checkpoint_is_not_a_problem(clean_env, monkeypatch):
+    """Built for another precision or torch: the next use rebuilds it, so the machine is still ready."""
+    from hfnotes import checkpoint
+
+    monkeypatch.setattr(checkpoint, "checkpoint_state", lambda: ("stale", "built for another precision (...)"))
+    report = doctor()
+    check = next(c for c in report.checks if c.name == "asset sentiment_model")
+    assert check.ok and check.value.startswith("stale: built for another precision")

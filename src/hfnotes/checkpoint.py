@@ -13,6 +13,8 @@ hfnotes cache folder:
   recording the recipe, the data version, the base model's hash, the
   weights' hash and the metrics. A cached checkpoint whose files are
   missing or damaged, or whose recipe, data or base model no longer match,
+  or that was built under other conditions (precision, device, library
+  versions: "stale"),
   is rebuilt with a message saying why.
 """
 
@@ -118,11 +120,14 @@ def _expected_card(recipe) -> dict:
 
 
 def checkpoint_state(recipe=None, folder: Path | None = None) -> tuple[str, str]:
-    """Return ``("ready" | "not built" | "damaged", reason)`` without building.
+    """Return ``("ready" | "not built" | "stale" | "damaged", reason)`` without building.
+
+    ``stale``: intact, but built under other conditions than this machine's
+    (:func:`build_conditions`); the next use rebuilds it.
 
     Example:
         >>> state, reason = checkpoint_state()
-        >>> state in ("ready", "not built", "damaged")
+        >>> state in ("ready", "not built", "stale", "damaged")
         True
     """
     from .assets import verify_file
@@ -146,7 +151,8 @@ def checkpoint_state(recipe=None, folder: Path | None = None) -> tuple[str, str]
                 "base_sha256": "base model",
                 "build": "precision, device or library version",
             }[key]
-            return "damaged", f"built for another {what} ({card.get(key)!r}, now {expected!r})"
+            state = "stale" if key == "build" else "damaged"
+            return state, f"built for another {what} ({card.get(key)!r}, now {expected!r})"
     try:
         verify_file(folder / "model.safetensors", str(card.get("weights_sha256")))
     except ChecksumError:
@@ -160,6 +166,8 @@ def check_checkpoint(recipe=None) -> Path:
     folder = checkpoint_dir(recipe)
     if state == "not built":
         raise AssetError(f"The sentiment checkpoint is not built yet ({folder}). Build it: hfnotes assets build")
+    if state == "stale":
+        raise AssetError(f"The sentiment checkpoint in {folder} is stale: {reason}. Rebuild: hfnotes assets build")
     if state == "damaged":
         raise AssetError(
             f"The sentiment checkpoint in {folder} is damaged: {reason}. Rebuild: hfnotes assets build --force"
@@ -263,6 +271,8 @@ def sentiment_checkpoint(force: bool = False, recipe=None, progress: bool = True
             return folder  # another process built it while we waited
         if state == "damaged":
             _say(f"the cached sentiment checkpoint is damaged ({reason}); rebuilding it.")
+        elif state == "stale":
+            _say(f"the cached sentiment checkpoint was {reason}; rebuilding it for this machine.")
         _build(recipe, folder, progress)
     finally:
         lock.release()

@@ -131,10 +131,11 @@ def _assets() -> list[Check]:
         except Exception as exc:  # the report must list every failure
             checks.append(Check(f"asset {name}", f"not verified: {exc}", False))
     state, detail = checkpoint.checkpoint_state()
-    ok = state in ("ready", "not built")
+    ok = state in ("ready", "not built", "stale")
     value = {
         "ready": "built and verified",
         "not built": "not built yet (built on first use, a few minutes on a laptop CPU)",
+        "stale": f"stale: {detail} (rebuilt on next use, or run: hfnotes assets build)",
     }.get(state, f"damaged: {detail} (rebuilt on next use, or run: hfnotes assets build --force)")
     checks.append(Check("asset sentiment_model", value, ok))
     return checks
