@@ -75,25 +75,8 @@ def ex_08_3(base: str | None = None, train_samples: int | None = None) -> TrainR
     return train_lora(epochs=3, seed=SEED, base=base, train_samples=train_samples)
 
 
-def ex_08_4(base: str | None = None, train_samples: int | None = None) -> PeftModel:
-    """08.4 · Two adapters trained with different seeds, loaded onto one base model; switch with ``set_adapter``.
-
-    Each adapter carries its own copy of the head, so switching changes every
-    prediction a little and some of them entirely.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="hfnotes-08-"))
-    for seed in (1, 2):
-        train_lora(epochs=1, seed=seed, base=base, train_samples=train_samples).model.save_pretrained(
-            folder / f"seed{seed}"
-        )
-    model = PeftModel.from_pretrained(classifier_from(base), folder / "seed1", adapter_name="seed1")
-    model.load_adapter(folder / "seed2", adapter_name="seed2")
-    model.set_adapter("seed2")
-    return model
-
-
-def ex_08_5(base: str | None = None, steps: int = 8) -> dict[str, dict[str, float]]:
-    """08.5 · Training speed of full fine-tuning and LoRA in float32 and under bf16: samples per second.
+def ex_08_4(base: str | None = None, steps: int = 8) -> dict[str, dict[str, float]]:
+    """08.4 · Training speed of full fine-tuning and LoRA in float32 and under bf16: samples per second.
 
     On a CPU with native bf16 both speed up, full fine-tuning more: bf16 makes
     the big matrix products cheaper, and LoRA has already removed part of that
@@ -110,3 +93,20 @@ def ex_08_5(base: str | None = None, steps: int = 8) -> dict[str, dict[str, floa
         }
         for precision, bf16 in (("fp32", False), ("bf16", True))
     }
+
+
+def ex_08_5(base: str | None = None, train_samples: int | None = None) -> PeftModel:
+    """08.5 · Two adapters trained with different seeds, loaded onto one base model; switch with ``set_adapter``.
+
+    Each adapter carries its own copy of the head, so switching changes every
+    prediction a little and some of them entirely.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="hfnotes-08-"))
+    for seed in (1, 2):
+        train_lora(epochs=1, seed=seed, base=base, train_samples=train_samples).model.save_pretrained(
+            folder / f"seed{seed}"
+        )
+    model = PeftModel.from_pretrained(classifier_from(base), folder / "seed1", adapter_name="seed1")
+    model.load_adapter(folder / "seed2", adapter_name="seed2")
+    model.set_adapter("seed2")
+    return model

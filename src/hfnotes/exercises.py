@@ -738,7 +738,7 @@ def _lora_three_epochs(answer: Any) -> str:
 
 
 @_exercise(
-    "08.4",
+    "08.5",
     "model = PeftModel.from_pretrained(base, first, adapter_name='a'); model.load_adapter(second, adapter_name='b').",
 )
 def _two_adapters(answer: Any) -> str:
@@ -765,7 +765,7 @@ def _two_adapters(answer: Any) -> str:
 
 
 @_exercise(
-    "08.5",
+    "08.4",
     "train_throughput(train_set, tokenizer, steps=TIMING_STEPS, bf16=...) with and without adapter=lora_config().",
 )
 def _bf16_speed(answer: Any) -> str:
