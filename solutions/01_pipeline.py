@@ -27,6 +27,12 @@ TRICKY_REVIEWS = [
     ("Perfect if you enjoy cold soup and a waiter who ignores you.", "NEGATIVE"),
     ("Five stars for the parking. The food, not so much.", "NEGATIVE"),
     ("Brutally hard boss fights, no hand-holding, zero mercy. Exactly what I wanted.", "POSITIVE"),
+    ("The ending destroyed me. I cried for an hour and I'd read it again tomorrow.", "POSITIVE"),
+    ("No bugs, no crashes, no nonsense. Nothing to report.", "POSITIVE"),
+    ("Stunning photos on the website. Shame the room looked nothing like them.", "NEGATIVE"),
+    ("Loved the first ten minutes.", "NEGATIVE"),
+    ("Wicked spicy, dangerously addictive, and the queue is murder.", "POSITIVE"),
+    ("Great battery, great screen, great shame it stopped charging in a week.", "NEGATIVE"),
 ]
 
 
