@@ -25,8 +25,8 @@ course: assets
 	$(BIN)/hfnotes run notebooks --out build
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts solutions
+	$(BIN)/ruff format --check src tests benchmarks scripts solutions
 
 test: lint assets
 	$(BIN)/python -m pytest tests src/hfnotes --doctest-modules notebooks $(NBVAL) --durations=15

@@ -14,6 +14,7 @@ __all__ = [
     "MissingPackageError",
     "DataError",
     "InputError",
+    "ExerciseError",
 ]
 
 
@@ -43,3 +44,7 @@ class DataError(HfnotesError, ValueError):
 
 class InputError(HfnotesError, ValueError):
     """A helper was called with input it cannot handle."""
+
+
+class ExerciseError(HfnotesError, ValueError):
+    """An answer to a notebook exercise failed its check; the message says what is wrong and gives a hint."""
