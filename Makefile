@@ -8,6 +8,14 @@ VENV ?= $(if $(filter hfnotes,$(CONDA_DEFAULT_ENV)),$(CONDA_PREFIX),.venv)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.hfnotes-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# Notebooks and test files run JOBS at a time, one compute thread each; JOBS=1 runs one at a time on every core.
+JOBS ?= 2
+ifeq ($(JOBS),1)
+XDIST := -n 0
+else
+XDIST := -n $(JOBS) --dist loadscope
+THREADS := OMP_NUM_THREADS=1
+endif
 
 .PHONY: install assets course test lint lab notebooks constraints clean
 
@@ -22,20 +30,20 @@ assets: $(STAMP)
 	$(BIN)/hfnotes assets build
 
 course: assets
-	$(BIN)/hfnotes run notebooks --out build
+	$(BIN)/hfnotes run notebooks --out build --jobs $(JOBS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts solutions
 	$(BIN)/ruff format --check src tests benchmarks scripts solutions
 
 test: lint assets
-	$(BIN)/python -m pytest tests src/hfnotes --doctest-modules notebooks $(NBVAL) --durations=15
+	$(THREADS) $(BIN)/python -m pytest $(XDIST) tests src/hfnotes --doctest-modules notebooks $(NBVAL) --durations=15
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
 notebooks: assets
-	$(BIN)/hfnotes run --in-place notebooks
+	$(BIN)/hfnotes run --in-place notebooks --jobs $(JOBS)
 
 # Refresh constraints.txt: resolve the newest allowed versions in a scratch venv, then
 # run `make notebooks` and commit both (outputs must match the pinned versions).

@@ -56,7 +56,9 @@ def _cmd_assets(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import format_results, run_notebooks
 
-    results = run_notebooks(args.paths, out_dir=args.out, in_place=args.in_place, timeout=args.timeout)
+    results = run_notebooks(
+        args.paths, out_dir=args.out, in_place=args.in_place, timeout=args.timeout, jobs=args.jobs
+    )
     print(format_results(results))
     if not args.in_place:
         print(f"executed notebooks and HTML pages: {args.out}/")
@@ -82,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="build", help="folder for executed .ipynb and .html (default: build)")
     run.add_argument("--in-place", action="store_true", help="save outputs back into the notebooks instead")
     run.add_argument("--timeout", type=int, default=900, help="seconds one cell may take (default: 900)")
+    run.add_argument(
+        "--jobs", type=int, default=1, help="notebooks run at a time, one compute thread each (default: 1)"
+    )
     run.set_defaults(func=_cmd_run)
     return parser
 
