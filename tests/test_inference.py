@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from hfnotes import data, inference
+from hfnotes import assets, data, inference
 from hfnotes.errors import InputError
 from hfnotes.inference import TruncationWarning
 
@@ -23,7 +23,7 @@ ODD_TEXTS = [
 
 @pytest.fixture(scope="module")
 def classifier():
-    return inference.load_classifier()
+    return inference.load_classifier(assets.sentiment_model())
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ __all__ = [
     "MissingPackageError",
     "DataError",
     "InputError",
+    "LaunchError",
+    "NetworkBlockedError",
 ]
 
 
@@ -43,3 +45,11 @@ class DataError(HfnotesError, ValueError):
 
 class InputError(HfnotesError, ValueError):
     """A helper was called with input it cannot handle."""
+
+
+class LaunchError(HfnotesError, RuntimeError):
+    """A launched training run failed or did not finish in time."""
+
+
+class NetworkBlockedError(HfnotesError, ConnectionError):
+    """A connection left this machine while the network was blocked (the bundled-mode tests block it)."""

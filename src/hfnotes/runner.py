@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, MissingPackageError
 
 __all__ = ["NotebookResult", "run_notebook", "run_notebooks", "format_results", "find_notebooks"]
 
@@ -54,13 +54,21 @@ def find_notebooks(paths: list[str]) -> list[Path]:
 def run_notebook(
     path: Path, out_dir: Path | None, in_place: bool = False, timeout: int = 900, progress: bool = True
 ) -> NotebookResult:
-    """Execute one notebook cell by cell, with a progress bar; never raises on cell errors."""
+    """Execute one notebook cell by cell, with a progress bar; never raises on cell errors.
+
+    A file that is not a readable notebook is reported as ``FAILED`` too, so
+    one broken file does not stop a run over many.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     from tqdm.auto import tqdm
 
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises JSON, validation and Unicode errors alike
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        return NotebookResult(path.stem, 0.0, "FAILED", f"not a readable notebook: {type(exc).__name__}: {message}")
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -98,7 +106,14 @@ def run_notebook(
 
 def _write_outputs(nb, path: Path, out_dir: Path) -> None:
     import nbformat
-    from nbconvert import HTMLExporter
+
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError as exc:
+        raise MissingPackageError(
+            "Writing HTML pages of the notebooks needs nbconvert, part of the course's [lab] extra: "
+            'pip install "hfnotes[lab]" (or run with --in-place, which writes no HTML).'
+        ) from exc
 
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
