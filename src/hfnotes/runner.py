@@ -9,6 +9,7 @@ saved outputs).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import time
 from dataclasses import dataclass
@@ -124,7 +125,16 @@ def _write_outputs(nb, path: Path, out_dir: Path) -> None:
 def run_notebooks(
     paths: list[str], out_dir: str | None = "build", in_place: bool = False, timeout: int = 900
 ) -> list[NotebookResult]:
-    """Execute every notebook in ``paths``; return one result per notebook."""
+    """Execute every notebook in ``paths``; return one result per notebook.
+
+    Needs a Jupyter kernel (``ipykernel``, in the ``[lab]`` extra); without
+    one it raises :class:`~hfnotes.errors.MissingPackageError` before running anything.
+    """
+    if importlib.util.find_spec("ipykernel") is None:
+        raise MissingPackageError(
+            "Running notebooks needs a Jupyter kernel (ipykernel), part of the course's [lab] extra: "
+            'pip install "hfnotes[lab]".'
+        )
     out = None if in_place or out_dir is None else Path(out_dir)
     return [run_notebook(nb, out, in_place=in_place, timeout=timeout) for nb in find_notebooks(paths)]
 
