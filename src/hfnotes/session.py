@@ -106,8 +106,8 @@ def setup(seed: int = 0, quiet: bool = True) -> Summary:
     Example:
         >>> import hfnotes
         >>> summary = hfnotes.setup(seed=0)
-        >>> summary.seed, summary.source in ("bundled", "hub")
-        (0, True)
+        >>> summary.seed, summary.source == hfnotes.config.source(), summary.offline == (summary.source == "bundled")
+        (0, True, True)
     """
     name = config.source()
     offline = config.apply_offline_env()
@@ -129,8 +129,9 @@ def device() -> str:
 
     Example:
         >>> import os
-        >>> device() == (os.environ.get("HFNOTES_DEVICE") or device())
-        True
+        >>> os.environ["HFNOTES_DEVICE"] = "CPU "; device()
+        'cpu'
+        >>> del os.environ["HFNOTES_DEVICE"]
     """
     import torch
 
