@@ -16,12 +16,15 @@ else
 XDIST := -n $(JOBS) --dist loadscope
 THREADS := OMP_NUM_THREADS=1
 endif
+# tests/offline/sitecustomize.py blocks every non-loopback connection in bundled mode, in pytest and in
+# the notebook kernels nbval starts (they inherit this environment): the offline promise is tested.
+GUARD := PYTHONPATH=$(CURDIR)/tests/offline$${PYTHONPATH:+:$$PYTHONPATH}
 
 .PHONY: install assets course test lint lab notebooks constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,lab]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts solutions
 
 test: lint assets
-	$(THREADS) $(BIN)/python -m pytest $(XDIST) tests src/hfnotes --doctest-modules notebooks $(NBVAL) --durations=15
+	$(GUARD) $(THREADS) $(BIN)/python -m pytest $(XDIST) tests src/hfnotes --doctest-modules notebooks $(NBVAL) --durations=15
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
@@ -50,7 +53,7 @@ notebooks: assets
 constraints:
 	rm -rf build/constraints-venv
 	$(PYTHON) -m venv build/constraints-venv
-	build/constraints-venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev]"
+	build/constraints-venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,lab]"
 	{ echo "# Exact versions the committed notebook outputs were made with. Refresh: make constraints"; build/constraints-venv/bin/python -m pip freeze --exclude-editable | sed "s/+cpu$$//"; } > constraints.txt
 	rm -rf build/constraints-venv
 

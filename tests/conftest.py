@@ -1,4 +1,4 @@
-"""Shared fixtures: a clean hfnotes environment per test."""
+"""Shared fixtures: a clean hfnotes environment per test, and no network in bundled mode."""
 
 from __future__ import annotations
 
@@ -10,6 +10,25 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+OFFLINE = ROOT / "tests" / "offline"
+"""Folder of the network guard; on PYTHONPATH, its sitecustomize.py guards every Python started (kernels too)."""
+sys.path.insert(0, str(OFFLINE))
+
+import netguard  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_network():
+    """In bundled mode a test that opens a connection outside this machine fails, even if the error is caught."""
+    if not netguard.wanted():
+        yield
+        return
+    netguard.install()
+    before = len(netguard.BLOCKED)
+    yield
+    tried = netguard.BLOCKED[before:]
+    del netguard.BLOCKED[before:]
+    assert not tried, f"the test tried to reach the network in bundled mode: {tried}"
 
 
 @pytest.fixture

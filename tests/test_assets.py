@@ -7,37 +7,44 @@ from pathlib import Path
 
 import pytest
 
-from hfnotes import assets
+from hfnotes import assets, integrity, models
 from hfnotes.errors import AssetError, ChecksumError, MissingPackageError
 
 
 @pytest.fixture
 def fake_minilm(tmp_path, monkeypatch):
-    """A small stand-in MiniLM folder whose expected hash is its own weights' hash."""
+    """A small stand-in MiniLM folder whose expected hashes are its own files' hashes."""
     folder = tmp_path / "model"
     folder.mkdir()
     for name in ("config.json", "tokenizer.json", "vocab.txt"):
-        (folder / name).write_text("{}")
+        (folder / name).write_text("{" + name + "}")
     (folder / "model.safetensors").write_bytes(b"weights" * 100)
-    monkeypatch.setattr(assets, "_minilm_dir", lambda: folder)
-    monkeypatch.setattr(assets, "MINILM_SHA256", assets.sha256_file(folder / "model.safetensors"))
+    monkeypatch.setattr(models, "minilm_dir", lambda: folder)
+    hashes = {name: integrity.sha256_file(folder / name) for name in integrity.MINILM_FILES}
+    monkeypatch.setattr(models, "MINILM_FILES", hashes)
     return folder
 
 
 def test_real_base_model_is_verified(clean_env):
     path = Path(assets.base_model())
     assert (path / "model.safetensors").is_file()
-    assert assets.sha256_file(path / "model.safetensors") == assets.MINILM_SHA256
-    assert (path / "config.json").is_file()
+    for name, expected in integrity.MINILM_FILES.items():
+        assert assets.sha256_file(path / name) == expected, name
+    assert (
+        integrity.MINILM_FILES["model.safetensors"]
+        == assets.MINILM_SHA256
+        == ("53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db")
+    )
 
 
 def test_good_copy_passes(clean_env, fake_minilm):
     assert assets.base_model() == str(fake_minilm)
 
 
-def test_tampered_copy_names_file_and_both_hashes(clean_env, fake_minilm):
-    expected = assets.MINILM_SHA256
-    weights = fake_minilm / "model.safetensors"
+@pytest.mark.parametrize("name", ["model.safetensors", "tokenizer.json", "config.json", "vocab.txt"])
+def test_tampered_copy_names_file_and_both_hashes(clean_env, fake_minilm, name):
+    expected = models.MINILM_FILES[name]
+    weights = fake_minilm / name
     weights.write_bytes(b"tampered")
     with pytest.raises(ChecksumError) as info:
         assets.base_model()
@@ -50,7 +57,7 @@ def test_tampered_copy_names_file_and_both_hashes(clean_env, fake_minilm):
 def test_verification_is_cached_until_the_file_changes(clean_env, fake_minilm, monkeypatch):
     assets.base_model()
     calls = []
-    monkeypatch.setattr(assets, "sha256_file", lambda path: calls.append(path) or "x")
+    monkeypatch.setattr(integrity, "sha256_file", lambda path: calls.append(path) or "x")
     assets.base_model()
     assert calls == []
 

@@ -105,6 +105,7 @@ def test_ready_checkpoint_is_reused_without_building(built, cache, monkeypatch):
         ),
         (lambda f: f.joinpath("tokenizer.json").unlink(), "missing file(s): tokenizer.json"),
         (lambda f: f.joinpath("hfnotes.json").write_text("{not json"), "not valid JSON"),
+        (lambda f: f.joinpath("hfnotes.json").write_text("[1, 2]"), "holds a list, not the object"),
         (
             lambda f: f.joinpath("hfnotes.json").write_text(
                 json.dumps({**json.loads(f.joinpath("hfnotes.json").read_text()), "data_version": "0123456789ab"})
@@ -112,7 +113,7 @@ def test_ready_checkpoint_is_reused_without_building(built, cache, monkeypatch):
             "built for another bundled data version",
         ),
     ],
-    ids=["truncated-weights", "missing-file", "bad-card", "old-data-version"],
+    ids=["truncated-weights", "missing-file", "bad-card", "card-not-an-object", "old-data-version"],
 )
 def test_damaged_cache_is_detected_and_rebuilt(built, cache, capsys, damage, reason):
     folder = _install(built, cache)
@@ -151,11 +152,11 @@ def test_failed_build_leaves_nothing_half_written(cache, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr("hfnotes.train.fine_tune", explode)
+    monkeypatch.setattr(checkpoint, "fine_tune", explode)
     with pytest.raises(RuntimeError, match="power cut"):
         checkpoint.sentiment_checkpoint(recipe=TINY, progress=False)
-    leftovers = [p.name for p in cache.iterdir() if not p.name.endswith(".lock")]
-    assert leftovers == []
+    leftovers = [p.name for p in cache.iterdir() if p.name.startswith((".sentiment", "sentiment"))]
+    assert [name for name in leftovers if not name.endswith(".lock")] == []
     assert checkpoint.checkpoint_state(TINY)[0] == "not built"
 
 
@@ -198,3 +199,60 @@ def test_hub_mode_names_the_hub_model(monkeypatch):
 
     monkeypatch.setenv("HFNOTES_SOURCE", "hub")
     assert assets.sentiment_model() == "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+
+
+def test_model_card_metadata_reads_back_with_huggingface_hub(built):
+    from huggingface_hub import ModelCard
+
+    card = ModelCard.load(built / "README.md")
+    assert card.data.license == "mit" and card.data.pipeline_tag == "text-classification"
+    assert card.data.base_model == "sentence-transformers/all-MiniLM-L6-v2"
+    assert set(card.data.tags) == {"sentiment", "hfnotes"}
+    assert "# hfnotes sentiment model" in card.text and "## Metrics (bundled reviews)" in card.text
+
+
+def test_saved_tokenizer_reads_the_models_limit_not_the_training_length(built):
+    """The chosen behaviour: training cut reviews to 128 tokens, predictions read up to the model's 512."""
+    from transformers import AutoTokenizer
+
+    card = json.loads((built / "hfnotes.json").read_text())
+    tokenizer = AutoTokenizer.from_pretrained(built)
+    assert TINY.max_length == 128 and tokenizer.model_max_length == card["tokenizer_max_length"] == 512
+    text = " ".join(["word"] * 300)
+    assert inference.encode(tokenizer, text)["input_ids"].shape[1] == 302  # 300 words + [CLS] + [SEP]
+    assert f"at the model's limit of {tokenizer.model_max_length} tokens" in " ".join(
+        (built / "README.md").read_text().split()
+    )
+
+
+def test_build_conditions_are_read_once_per_card(built, tmp_path, monkeypatch):
+    from hfnotes.train import TrainResult
+
+    calls = []
+    real = checkpoint.build_conditions
+    monkeypatch.setattr(checkpoint, "build_conditions", lambda recipe=None: calls.append(recipe) or real(recipe))
+    model, tokenizer = inference.load_classifier(str(built))
+    result = TrainResult(model=model, tokenizer=tokenizer, metrics={"test_accuracy": 0.5}, seconds=1.0)
+    checkpoint.write_checkpoint(result, tmp_path / "copy", TINY)
+    assert len(calls) == 1
+    assert checkpoint.checkpoint_state(TINY, tmp_path / "copy") == ("ready", "")
+
+
+def test_a_build_killed_between_the_renames_gets_its_checkpoint_back(built, cache, monkeypatch):
+    folder = cache / built.name
+    shutil.copytree(built, folder.with_name(f".{folder.name}-old-4242"))  # moved aside, new one never renamed in
+    (cache / f".{folder.name}-tmp-abc").mkdir()  # a temporary folder of a killed build
+    monkeypatch.setattr(checkpoint, "_build", lambda *a: pytest.fail("rebuilt a checkpoint it could restore"))
+    assert checkpoint.checkpoint_state(TINY) == ("not built", "")
+    assert checkpoint.sentiment_checkpoint(recipe=TINY, progress=False) == folder
+    assert checkpoint.checkpoint_state(TINY) == ("ready", "")
+    assert sorted(p.name for p in cache.iterdir() if not p.name.endswith(".lock")) == [folder.name]
+
+
+def test_leftover_temporary_folders_are_removed_before_a_build(built, cache, monkeypatch):
+    folder = _install(built, cache)
+    for leftover in (f".{folder.name}-tmp-x1", f".{folder.name}-old-77"):
+        (cache / leftover).mkdir()
+        (cache / leftover / "model.safetensors").write_bytes(b"0" * 1000)
+    checkpoint.sentiment_checkpoint(force=True, recipe=TINY, progress=False)
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith(".")) == []

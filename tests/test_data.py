@@ -131,21 +131,37 @@ def test_missing_manifest(tmp_path):
         data.verify_reviews(tmp_path)
 
 
-def test_data_version_is_stable():
-    assert data.data_version() == data.data_version()
-    assert len(data.data_version()) == 12
+def test_data_version_follows_the_manifest_not_the_folder(tmp_path):
+    """The same files elsewhere give the same version; one changed hash gives another."""
+    import json
+
+    copy = tmp_path / "reviews"
+    shutil.copytree(data.REVIEWS_DIR, copy)
+    version = data.data_version()
+    assert len(version) == 12 and int(version, 16) >= 0
+    assert data.data_version(copy) == version
+    manifest = json.loads((copy / "MANIFEST.json").read_text())
+    manifest["files"]["test.csv"] = "0" * 64
+    (copy / "MANIFEST.json").write_text(json.dumps(manifest))
+    assert data.data_version(copy) != version
 
 
 def test_loader_works_offline():
+    """Nothing set beforehand: importing hfnotes switches the libraries offline, and the network guard
+    (which fails any connection leaving the machine) sees no attempt."""
+    import os
+
+    from conftest import OFFLINE
+
     code = (
-        "import hfnotes, os; from hfnotes.data import load_reviews; ds = load_reviews(); "
-        "print(os.environ['HF_DATASETS_OFFLINE'], ds.num_rows['train'] > 2000)"
+        "import hfnotes, os, netguard; from hfnotes.data import load_reviews; ds = load_reviews(); "
+        "print(os.environ['HF_DATASETS_OFFLINE'], ds.num_rows['train'] > 2000, netguard.BLOCKED)"
     )
-    result = run_python(
-        code, env={"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HTTPS_PROXY": "http://127.0.0.1:9"}
-    )
+    offline = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE", "HFNOTES_SOURCE")
+    path = os.pathsep.join([str(OFFLINE), *filter(None, [os.environ.get("PYTHONPATH")])])
+    result = run_python(code, env={"PYTHONPATH": path}, drop=offline)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["1", "True"]
+    assert result.stdout.split() == ["1", "True", "[]"]
 
 
 def test_registered_as_asset(clean_env):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import run_python
 
-from hfnotes import assets, doctor
+from hfnotes import doctor, models
 from hfnotes.doctor import Check, Report
 
 
@@ -21,7 +21,7 @@ def test_report_here_is_ready(clean_env, tmp_path):
 
 
 def test_checksum_mismatch_makes_report_bad(clean_env, monkeypatch):
-    monkeypatch.setattr(assets, "MINILM_SHA256", "0" * 64)
+    monkeypatch.setattr(models, "MINILM_FILES", {**models.MINILM_FILES, "model.safetensors": "0" * 64})
     report = doctor()
     assert not report.ok
     problems = {check.name: check.value for check in report.problems}
@@ -39,7 +39,7 @@ def test_missing_required_package_is_a_problem():
 
 def test_cli_exit_code_is_non_zero_on_checksum_mismatch():
     code = (
-        "import sys, hfnotes.assets as a; a.MINILM_SHA256 = '0' * 64; "
+        "import sys, hfnotes.models as m; m.MINILM_FILES = {**m.MINILM_FILES, 'tokenizer.json': '0' * 64}; "
         "from hfnotes.__main__ import main; sys.exit(main(['doctor']))"
     )
     result = run_python(code)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from hfnotes import data, evaluation, inference
+from hfnotes import assets, data, evaluation, inference
 from hfnotes.errors import InputError
 
 matplotlib.use("Agg")
@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 
 @pytest.fixture(scope="module")
 def classifier():
-    return inference.load_classifier()
+    return inference.load_classifier(assets.sentiment_model())
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +181,7 @@ def test_plot_confusion_matrix_labels_and_counts():
     assert ax.get_xlabel() == "predicted label" and ax.get_ylabel() == "true label"
     assert ax.get_title() == "Confusion matrix (100 examples)"
     assert [t.get_text() for t in ax.texts] == ["50", "5", "8", "37"]
+    assert ax.images[0].get_array().tolist() == [[50, 5], [8, 37]]  # cell colours follow the counts
     assert [t.get_text() for t in ax.get_xticklabels()] == ["negative", "positive"]
     plt.close(ax.figure)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from hfnotes import data, inference
+from hfnotes import assets, data, inference
 from hfnotes.errors import InputError
 from hfnotes.inference import TruncationWarning
 
@@ -23,7 +23,7 @@ ODD_TEXTS = [
 
 @pytest.fixture(scope="module")
 def classifier():
-    return inference.load_classifier()
+    return inference.load_classifier(assets.sentiment_model())
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +117,15 @@ def test_encode_keeps_the_end_the_tokenizer_says(side, kept):
     assert words == (["alpha"] * 6 if side == "right" else ["omega"] * 6)
 
 
-def test_non_english_text_is_classified(classifier):
+def test_non_english_text_is_classified(classifier, pipe):
+    """No refusal and no special case: the same answer as the pipeline, and both labels' scores sum to one."""
     model, tokenizer = classifier
-    (result,) = inference.classify("Das Essen war kalt und der Kellner unhöflich.", model, tokenizer)
-    assert result["label"] in ("NEGATIVE", "POSITIVE")
-    assert 0.5 <= result["score"] <= 1.0
+    text = "Das Essen war kalt und der Kellner unhöflich."
+    (result,) = inference.classify(text, model, tokenizer)
+    (expected,) = pipe([text])
+    assert result["label"] == expected["label"] and abs(result["score"] - expected["score"]) < 1e-6
+    (both,) = inference.classify(text, model, tokenizer, top_k=None)
+    assert abs(sum(entry["score"] for entry in both) - 1) < 1e-6 and both[0] == result
 
 
 def test_encode_pads_to_longest_and_masks_padding(classifier):

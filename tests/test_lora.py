@@ -78,6 +78,14 @@ def test_trainable_share_is_below_one_percent():
     assert counts["total"] > 22_000_000
 
 
+def test_trainable_parameters_is_peft_count_for_peft_and_plain_models():
+    model = _peft_classifier()
+    trainable, total = model.get_nb_trainable_parameters()
+    assert trainable_parameters(model) == {"trainable": trainable, "total": total, "share": trainable / total}
+    plain = model.get_base_model()  # with the LoRA layers in it, only those and the head trainable
+    assert trainable_parameters(plain)["trainable"] == plain.num_parameters(only_trainable=True) == trainable
+
+
 def test_folder_size_counts_nested_files(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "a").write_bytes(b"x" * 10)
@@ -88,7 +96,14 @@ def test_folder_size_counts_nested_files(tmp_path):
 
 
 def test_saved_adapter_names_the_base_by_hub_id(tmp_path):
-    folder = save_adapter(_peft_classifier(), tmp_path / "adapter")
+    from huggingface_hub import ModelCard
+
+    model = _peft_classifier()
+    loaded_from = model.peft_config["default"].base_model_name_or_path
+    folder = save_adapter(model, tmp_path / "adapter")
+    assert model.peft_config["default"].base_model_name_or_path == loaded_from  # the model itself is left alone
+    card = ModelCard.load(folder / "README.md")
+    assert card.data.base_model == "sentence-transformers/all-MiniLM-L6-v2" and card.data.library_name == "peft"
     config = json.loads((folder / "adapter_config.json").read_text())
     assert config["base_model_name_or_path"] == "sentence-transformers/all-MiniLM-L6-v2"
     for path in folder.iterdir():  # the config and the model card name no folder of this machine

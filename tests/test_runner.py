@@ -61,3 +61,24 @@ def test_format_results_counts():
     table = format_results([NotebookResult("a", 1.0, "ok"), NotebookResult("b", 2.0, "FAILED", "boom")])
     assert table.splitlines()[-1].split() == ["total", "3.0", "1/2", "ok"]
     assert "FAILED  boom" in table
+
+
+def test_a_corrupt_notebook_fails_alone_and_the_others_still_run(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    (nbs / "01_corrupt.ipynb").write_text('{"cells": [')
+    _notebook(nbs / "02_fine.ipynb", "print('still ran')")
+    corrupt, fine = run_notebooks([str(nbs)], in_place=True)
+    assert corrupt.status == "FAILED" and corrupt.error.startswith("not a readable notebook: ")
+    assert fine.status == "ok"
+
+
+def test_running_without_a_kernel_names_the_extra(tmp_path, monkeypatch):
+    import importlib.util
+
+    from hfnotes.errors import MissingPackageError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ipykernel" else real(name, *a))
+    with pytest.raises(MissingPackageError, match=r'pip install "hfnotes\[lab\]"'):
+        run_notebooks([str(_notebook(tmp_path / "01.ipynb", "1"))])

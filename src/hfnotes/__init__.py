@@ -5,6 +5,19 @@ default) it switches the Hugging Face libraries offline before they are
 imported. Everything heavy (torch, transformers) is imported inside the
 helpers that need it.
 
+Layers. The modules form layers that only point down: a module imports
+hfnotes modules from its own layer or a lower one, at the top of its file
+(never inside a function), and the imports have no cycle
+(``tests/test_layers.py`` checks all three). Low-level helpers take what
+they work on as arguments; defaults that resolve a course asset belong to
+the registry and above.
+
+1. base: errors, config, integrity, precision, display, session, recipe, metrics._checks
+2. helpers: data, models, inference, collate, search, bench, plots, metrics, evaluation, anatomy, families, launch
+3. builders: throughput, train, checkpoint
+4. registry: assets
+5. front: lora, doctor, runner, __main__
+
 Example:
     >>> import hfnotes
     >>> hfnotes.config.source() in hfnotes.config.SOURCES

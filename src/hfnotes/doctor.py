@@ -13,9 +13,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config
+from . import assets, checkpoint, config
 from .errors import HfnotesError
-from .session import package_version
+from .precision import native_bf16, training_precision
+from .session import device, package_version
 
 __all__ = ["Check", "Report", "doctor", "REQUIRED_PACKAGES", "OPTIONAL_PACKAGES"]
 
@@ -73,8 +74,6 @@ def _hardware() -> list[Check]:
     except ImportError:
         return [Check("cpu", f"{os.cpu_count()} cores")]
     mps = getattr(torch.backends, "mps", None)
-    from .precision import native_bf16, training_precision
-    from .session import device
 
     checks = [
         Check("cpu", f"{os.cpu_count()} cores, torch uses {torch.get_num_threads()} threads"),
@@ -121,8 +120,6 @@ def _source_and_cache() -> list[Check]:
 
 
 def _assets() -> list[Check]:
-    from . import assets, checkpoint
-
     checks = []
     for name in ("base_model", "reviews"):
         try:

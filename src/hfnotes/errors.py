@@ -15,6 +15,8 @@ __all__ = [
     "DataError",
     "InputError",
     "ExerciseError",
+    "LaunchError",
+    "NetworkBlockedError",
 ]
 
 
@@ -48,3 +50,11 @@ class InputError(HfnotesError, ValueError):
 
 class ExerciseError(HfnotesError, ValueError):
     """An answer to a notebook exercise failed its check; the message says what is wrong and gives a hint."""
+
+
+class LaunchError(HfnotesError, RuntimeError):
+    """A launched training run failed or did not finish in time."""
+
+
+class NetworkBlockedError(HfnotesError, ConnectionError):
+    """A connection left this machine while the network was blocked (the bundled-mode tests block it)."""

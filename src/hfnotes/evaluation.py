@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import inference
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -84,14 +85,13 @@ def predict_probabilities(
     Each batch goes through :func:`hfnotes.inference.encode`, ``forward`` and ``softmax``.
 
     Example:
+        >>> from hfnotes import assets
         >>> from hfnotes.inference import load_classifier
-        >>> model, tokenizer = load_classifier()
+        >>> model, tokenizer = load_classifier(assets.sentiment_model())
         >>> probs = predict_probabilities(["Dull and far too long.", "Loved every minute of it!"], model, tokenizer)
         >>> probs.shape, probs.argmax(axis=1).tolist()
         ((2, 2), [0, 1])
     """
-    from . import inference
-
     texts = inference.check_texts(texts)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InputError(f"batch_size must be a positive int, got {batch_size!r}.")
@@ -271,6 +271,9 @@ def plot_confusion_matrix(
 ) -> Axes:
     """Draw a confusion matrix (rows: true class, columns: predicted) with the count in every cell.
 
+    The drawing is scikit-learn's ``ConfusionMatrixDisplay``; this checks the
+    input and names the axes and the figure.
+
     Example:
         >>> import matplotlib
         >>> matplotlib.use("Agg")
@@ -279,6 +282,7 @@ def plot_confusion_matrix(
         ('predicted label', 'true label', ['50', '5', '8', '37'])
     """
     import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
 
     counts = np.asarray(matrix)
     names = [str(label) for label in labels]
@@ -294,14 +298,8 @@ def plot_confusion_matrix(
         )
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4))
-    ax.imshow(counts, cmap="Blues", vmin=0)
-    middle = counts.max() / 2
-    for (row, col), value in np.ndenumerate(counts):
-        color = "white" if value > middle else "black"
-        ax.text(col, row, str(value), ha="center", va="center", color=color, fontsize=14)
-    ticks = range(len(names))
-    ax.set_xticks(ticks, names)
-    ax.set_yticks(ticks, names)
+    display = ConfusionMatrixDisplay(confusion_matrix=counts, display_labels=names)
+    display.plot(ax=ax, cmap="Blues", colorbar=False, values_format="d", text_kw={"fontsize": 14})
     ax.set_xlabel("predicted label")
     ax.set_ylabel("true label")
     ax.set_title(title or f"Confusion matrix ({counts.sum()} examples)")

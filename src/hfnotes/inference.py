@@ -13,17 +13,26 @@ Behaviour on unusual input (each case is tested):
 
 - ``None``, an empty list, a non-string item, an empty or whitespace-only
   text → :class:`~hfnotes.errors.InputError` naming the problem;
+- ``bytes`` instead of ``str`` → :class:`~hfnotes.errors.InputError` saying to decode it;
 - a text longer than the model's limit (512 tokens for MiniLM) → truncated
   to the limit, with a :class:`TruncationWarning` naming the text and its
   length (the pipeline itself would fail without ``truncation=True``);
 - non-English text → classified like any other text. The course model saw
   only English reviews, so such scores mean little; nothing stops you.
+
+The limit is the tokenizer's ``model_max_length``, as in the pipeline: for
+the course checkpoint that is MiniLM's 512 tokens, although the recipe
+trained on the last 128 tokens of each review (faster; see
+:class:`hfnotes.recipe.Recipe`). The helpers here therefore give exactly
+the pipeline's answers; pass ``max_length=128`` to :func:`encode` to read
+reviews as training did.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
@@ -63,6 +72,8 @@ def check_texts(texts: str | Sequence[str] | None) -> list[str]:
     """
     if texts is None:
         raise InputError("texts is None: pass a string or a list of strings.")
+    if isinstance(texts, (bytes, bytearray)):
+        raise InputError(f"texts is {type(texts).__name__}, not a string: decode it first, e.g. texts.decode('utf-8').")
     if isinstance(texts, str):
         texts = [texts]
     elif not isinstance(texts, Sequence):
@@ -71,6 +82,10 @@ def check_texts(texts: str | Sequence[str] | None) -> list[str]:
     if not texts:
         raise InputError("texts is an empty list: pass at least one text.")
     for i, text in enumerate(texts):
+        if isinstance(text, (bytes, bytearray)):
+            raise InputError(
+                f"text {i} is {type(text).__name__}, not a string: decode it first, e.g. .decode('utf-8')."
+            )
         if not isinstance(text, str):
             raise InputError(
                 f"text {i} is not a string but {type(text).__name__} ({text!r}); convert it with str() or drop it."
@@ -96,7 +111,8 @@ def encode(
     """Tokenize a batch: pad to the longest text, truncate to the model's limit.
 
     Texts longer than ``max_length`` (default: ``tokenizer.model_max_length``)
-    are truncated with a :class:`TruncationWarning` saying which and by how much.
+    are truncated with a :class:`TruncationWarning` saying which and by how much;
+    a ``max_length`` that is not a positive int raises :class:`~hfnotes.errors.InputError`.
 
     Example:
         >>> from transformers import AutoTokenizer
@@ -107,7 +123,9 @@ def encode(
         (torch.Size([2, 9]), [1, 1, 1, 1, 0, 0, 0, 0, 0])
     """
     texts = check_texts(texts)
-    limit = max_length or tokenizer.model_max_length
+    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1):
+        raise InputError(f"max_length must be a positive int or None (the model's limit), got {max_length!r}.")
+    limit = tokenizer.model_max_length if max_length is None else max_length
     lengths = [len(ids) for ids in tokenizer(texts, truncation=False)["input_ids"]]
     kept = kept_end(tokenizer.truncation_side)
     for i, n in enumerate(lengths):
@@ -181,7 +199,7 @@ def classify(
     """Classify texts by hand; returns what ``pipeline(...)(texts, top_k=top_k)`` returns.
 
     Example:
-        >>> model, tokenizer = load_classifier()  # doctest: +SKIP
+        >>> model, tokenizer = load_classifier(assets.sentiment_model())  # doctest: +SKIP
         >>> classify("What a lovely little hotel.", model, tokenizer)  # doctest: +SKIP
         [{'label': 'POSITIVE', 'score': 0.99...}]
     """
@@ -196,21 +214,26 @@ def classify(
     return results
 
 
-def load_classifier(path: str | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """Load a sequence classifier and its tokenizer (default: the course sentiment model).
+def load_classifier(path: str | Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load a sequence classifier and its tokenizer from ``path`` (a folder or a Hub id).
 
-    Only safetensors weights are accepted.
+    Only safetensors weights are accepted. For the course model pass
+    ``hfnotes.assets.sentiment_model()``.
 
     Example:
-        >>> model, tokenizer = load_classifier()  # doctest: +SKIP
+        >>> from hfnotes import assets
+        >>> model, tokenizer = load_classifier(assets.sentiment_model())  # doctest: +SKIP
         >>> model.config.id2label  # doctest: +SKIP
         {0: 'NEGATIVE', 1: 'POSITIVE'}
     """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from . import assets
-
-    path = path or assets.sentiment_model()
+    if not isinstance(path, (str, Path)) or not str(path):
+        raise InputError(
+            f"path must name a model folder or Hub id, got {path!r}; for the course model pass "
+            "hfnotes.assets.sentiment_model()."
+        )
+    path = str(path)
     model = AutoModelForSequenceClassification.from_pretrained(path, use_safetensors=True)
     model.eval()
     return model, AutoTokenizer.from_pretrained(path)

@@ -24,13 +24,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import HfnotesError, InputError
+from .errors import InputError, LaunchError
 
 __all__ = ["LaunchError", "free_port", "accelerate_command", "run_command", "accelerate_launch"]
-
-
-class LaunchError(HfnotesError, RuntimeError):
-    """A launched training run failed or did not finish in time."""
 
 
 def free_port() -> int:
@@ -40,8 +36,8 @@ def free_port() -> int:
     (29500, the default) collides with any other run still using it.
 
     Example:
-        >>> 1024 <= free_port() <= 65535
-        True
+        >>> with socket.socket() as sock:  # nothing holds it: it can be bound at once
+        ...     sock.bind(("127.0.0.1", free_port()))
     """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -109,7 +105,7 @@ def run_command(command: Sequence[str], cwd: str | Path | None = None, timeout: 
         'hi\\n'
         >>> run_command([sys.executable, "-c", "import time; time.sleep(5)"], timeout=0.5)  # doctest: +IGNORE_EXCEPTION_DETAIL
         Traceback (most recent call last):
-        hfnotes.launch.LaunchError: ...
+        hfnotes.errors.LaunchError: ...
     """
     process = subprocess.Popen(
         list(command),

@@ -16,16 +16,18 @@ resolves that id to the bundled copy (offline) or the Hub (``HFNOTES_SOURCE=hub`
 
 from __future__ import annotations
 
+import functools
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import assets, config
 from .errors import AssetError, InputError
+from .recipe import ID2LABEL, LABEL2ID
 
 if TYPE_CHECKING:
+    from huggingface_hub import ModelCard
     from peft import LoraConfig
     from torch.nn import Module
 
@@ -34,6 +36,7 @@ __all__ = [
     "lora_config",
     "trainable_parameters",
     "folder_size",
+    "adapter_card",
     "save_adapter",
     "base_model_of",
     "load_adapter",
@@ -43,6 +46,7 @@ DEFAULT_TARGETS: tuple[str, ...] = ("query", "value")
 """BERT's attention projections that get a LoRA update by default."""
 
 _CONFIG_FILE = "adapter_config.json"
+_WEIGHTS_FILE = "adapter_model.safetensors"
 
 
 def lora_config(
@@ -75,6 +79,10 @@ def lora_config(
 def trainable_parameters(model: Module) -> dict[str, Any]:
     """Count trainable and total parameters (shared weights once) and the trainable share.
 
+    The counting is peft's ``get_nb_trainable_parameters`` (what
+    ``print_trainable_parameters`` prints); a model without that method
+    (a plain transformers or torch model) is counted by the same function.
+
     Example:
         >>> import torch
         >>> layer = torch.nn.Linear(4, 2)
@@ -83,9 +91,15 @@ def trainable_parameters(model: Module) -> dict[str, Any]:
         >>> trainable_parameters(layer)
         {'trainable': 8, 'total': 10, 'share': 0.8}
     """
-    params = list(model.parameters())
-    trainable = sum(p.numel() for p in params if p.requires_grad)
-    total = sum(p.numel() for p in params)
+    counter = getattr(model, "get_nb_trainable_parameters", None)
+    if counter is None:
+        import torch
+        from peft import PeftModel
+
+        if not isinstance(model, torch.nn.Module):
+            raise InputError(f"model must be a torch model (an nn.Module), got {type(model).__name__}.")
+        counter = functools.partial(PeftModel.get_nb_trainable_parameters, model)
+    trainable, total = counter()
     return {"trainable": trainable, "total": total, "share": trainable / total if total else 0.0}
 
 
@@ -105,33 +119,28 @@ def folder_size(path: str | Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write next to ``path`` first, then rename: a reader never sees half a file."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temp, path)
+def adapter_card(hub_id: str, settings: dict[str, Any]) -> ModelCard:
+    """A short model card for a saved adapter, naming its base model by ``hub_id``.
 
+    peft's own card would name the folder the base model was loaded from on this machine.
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    _write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    Example:
+        >>> card = adapter_card("org/base", {"r": 8, "lora_alpha": 16, "target_modules": ["query"]})
+        >>> card.data.base_model, card.data.library_name
+        ('org/base', 'peft')
+    """
+    from huggingface_hub import ModelCard, ModelCardData
 
+    targets = ", ".join(f"`{t}`" for t in sorted(settings.get("target_modules") or []))
+    metadata = ModelCardData(
+        base_model=hub_id,
+        library_name="peft",
+        pipeline_tag="text-classification",
+        tags=[f"base_model:adapter:{hub_id}", "lora", "text-classification"],
+    )
+    text = f"""# LoRA adapter for sentiment classification
 
-def _adapter_card(hub_id: str, config: dict[str, Any]) -> str:
-    """A short model card for a saved adapter (peft's own template would name a local folder)."""
-    targets = ", ".join(f"`{t}`" for t in sorted(config.get("target_modules") or []))
-    return f"""---
-base_model: {hub_id}
-library_name: peft
-tags:
-- base_model:adapter:{hub_id}
-- lora
-- text-classification
----
-
-# LoRA adapter for sentiment classification
-
-A LoRA adapter (rank {config.get("r")}, alpha {config.get("lora_alpha")}, on {targets}) and classification head
+A LoRA adapter (rank {settings.get("r")}, alpha {settings.get("lora_alpha")}, on {targets}) and classification head
 on top of `{hub_id}`, trained by the hfnotes course recipe (`hfnotes.train.fine_tune(..., adapter=...)`).
 
 Load it with the course helper, which finds the base model offline:
@@ -150,6 +159,7 @@ base = AutoModelForSequenceClassification.from_pretrained("{hub_id}", num_labels
 model = PeftModel.from_pretrained(base, "path/to/this/folder")
 ```
 """
+    return ModelCard(f"---\n{metadata.to_yaml()}\n---\n\n{text}")
 
 
 def save_adapter(model: Module, folder: str | Path, base_asset: str = "base_model") -> Path:
@@ -157,26 +167,31 @@ def save_adapter(model: Module, folder: str | Path, base_asset: str = "base_mode
 
     peft records the folder the base model was loaded from, which exists
     only on this machine, in ``adapter_config.json`` and in its model card.
-    Both are rewritten to name the base by the Hub id of the course asset
-    ``base_asset`` instead.
+    Here the adapter's config names the base by the Hub id of the course
+    asset ``base_asset`` while it is saved (the model's own config is left
+    as it was), and the card is :func:`adapter_card`.
 
     Example:
         >>> save_adapter(model, "build/lora-adapter")  # doctest: +SKIP
         PosixPath('build/lora-adapter')
     """
-    from . import assets
-
     if not hasattr(model, "peft_config"):
         raise InputError("save_adapter needs a peft model (from peft.get_peft_model or load_adapter).")
+    if base_asset not in assets.REGISTRY:
+        raise InputError(f"base_asset {base_asset!r} is not a course asset; known: {', '.join(assets.REGISTRY)}.")
     folder = Path(folder)
     hub_id = assets.REGISTRY[base_asset].hub_id
-    model.save_pretrained(folder)
-    config_path = folder / _CONFIG_FILE
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    config["base_model_name_or_path"] = hub_id
-    config["revision"] = None
-    _write_json(config_path, config)
-    _write_text(folder / "README.md", _adapter_card(hub_id, config))
+    settings = list(model.peft_config.values())
+    saved = [(s.base_model_name_or_path, s.revision) for s in settings]
+    try:
+        for adapter in settings:
+            adapter.base_model_name_or_path, adapter.revision = hub_id, None
+        # the course never resizes the vocabulary: no full embedding matrix to save, and no Hub lookup to decide it
+        model.save_pretrained(folder, safe_serialization=True, save_embedding_layers=False)
+    finally:
+        for adapter, (name, revision) in zip(settings, saved, strict=True):
+            adapter.base_model_name_or_path, adapter.revision = name, revision
+    adapter_card(hub_id, settings[0].to_dict()).save(folder / "README.md")
     return folder
 
 
@@ -192,12 +207,18 @@ def base_model_of(folder: str | Path, source: str | None = None) -> str:
         Traceback (most recent call last):
         hfnotes.errors.InputError: ...
     """
-    from . import assets, config
-
     config_path = Path(folder) / _CONFIG_FILE
     if not config_path.is_file():
         raise InputError(f"{str(folder)!r} holds no {_CONFIG_FILE}: it is not a saved adapter.")
-    base = json.loads(config_path.read_text(encoding="utf-8")).get("base_model_name_or_path")
+    try:
+        settings = json.loads(config_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{str(config_path)!r} is not valid JSON ({exc}): save the adapter again.") from exc
+    if not isinstance(settings, dict):
+        raise InputError(
+            f"{str(config_path)!r} holds a {type(settings).__name__}, not an adapter config: save it again."
+        )
+    base = settings.get("base_model_name_or_path")
     for name, asset in assets.REGISTRY.items():
         if base in (asset.hub_id, name):
             return assets.resolve(name, source)
@@ -214,6 +235,8 @@ def base_model_of(folder: str | Path, source: str | None = None) -> str:
 def load_adapter(folder: str | Path, base: str | None = None, merge: bool = False, num_labels: int = 2) -> Module:
     """Load a fresh base classifier and put the adapter in ``folder`` on it (``merge``: fold it in).
 
+    Only adapter weights in safetensors are loaded.
+
     With ``merge=True`` the LoRA updates are added into the base weights
     (``merge_and_unload``): a plain transformers model, as fast as the
     original, with no peft needed to run it.
@@ -224,9 +247,14 @@ def load_adapter(folder: str | Path, base: str | None = None, merge: bool = Fals
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification
 
-    from .train import ID2LABEL, LABEL2ID
-
+    if isinstance(num_labels, bool) or not isinstance(num_labels, int) or num_labels < 1:
+        raise InputError(f"num_labels must be a positive int, got {num_labels!r}.")
     base = base or base_model_of(folder)
+    if not (Path(folder) / _WEIGHTS_FILE).is_file():
+        raise InputError(
+            f"{str(folder)!r} has no {_WEIGHTS_FILE}: hfnotes loads adapters from safetensors only. "
+            "Save it again with save_adapter (or model.save_pretrained(folder, safe_serialization=True))."
+        )
     labels = {"id2label": ID2LABEL, "label2id": LABEL2ID} if num_labels == len(ID2LABEL) else {}
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=num_labels, use_safetensors=True, **labels

@@ -34,7 +34,7 @@ def cpu_flags() -> frozenset[str]:
     """The CPU's feature flags as the Linux kernel reports them (empty elsewhere).
 
     Example:
-        >>> isinstance(cpu_flags(), frozenset)
+        >>> all(flag and flag == flag.strip().lower() for flag in cpu_flags())  # clean names such as 'avx2'
         True
     """
     try:
@@ -118,7 +118,11 @@ def use_bf16(device: str = "cpu") -> bool:
     """Whether to train under bf16 autocast on ``device`` (what ``TrainingArguments(bf16=...)`` takes).
 
     Example:
-        >>> isinstance(use_bf16(), bool)
+        >>> import os
+        >>> os.environ["HFNOTES_PRECISION"] = "fp32"; use_bf16()
+        False
+        >>> os.environ["HFNOTES_PRECISION"] = "bf16"; use_bf16()
         True
+        >>> del os.environ["HFNOTES_PRECISION"]
     """
     return training_precision(device) == "bf16"

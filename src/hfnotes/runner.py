@@ -14,6 +14,7 @@ the kernel, imports, tokenizing, small matrix products) uses one core only.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import time
@@ -21,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, MissingPackageError
 
 __all__ = ["NotebookResult", "run_notebook", "run_notebooks", "format_results", "find_notebooks"]
 
@@ -61,13 +62,21 @@ def find_notebooks(paths: list[str]) -> list[Path]:
 def run_notebook(
     path: Path, out_dir: Path | None, in_place: bool = False, timeout: int = 900, progress: bool = True
 ) -> NotebookResult:
-    """Execute one notebook cell by cell, with a progress bar; never raises on cell errors."""
+    """Execute one notebook cell by cell, with a progress bar; never raises on cell errors.
+
+    A file that is not a readable notebook is reported as ``FAILED`` too, so
+    one broken file does not stop a run over many.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     from tqdm.auto import tqdm
 
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises JSON, validation and Unicode errors alike
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        return NotebookResult(path.stem, 0.0, "FAILED", f"not a readable notebook: {type(exc).__name__}: {message}")
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -105,7 +114,14 @@ def run_notebook(
 
 def _write_outputs(nb, path: Path, out_dir: Path) -> None:
     import nbformat
-    from nbconvert import HTMLExporter
+
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError as exc:
+        raise MissingPackageError(
+            "Writing HTML pages of the notebooks needs nbconvert, part of the course's [lab] extra: "
+            'pip install "hfnotes[lab]" (or run with --in-place, which writes no HTML).'
+        ) from exc
 
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
@@ -116,9 +132,18 @@ def _write_outputs(nb, path: Path, out_dir: Path) -> None:
 def run_notebooks(
     paths: list[str], out_dir: str | None = "build", in_place: bool = False, timeout: int = 900, jobs: int = 1
 ) -> list[NotebookResult]:
-    """Execute every notebook in ``paths``, ``jobs`` at a time; return one result per notebook, in order."""
+    """Execute every notebook in ``paths``, ``jobs`` at a time; return one result per notebook, in order.
+
+    Needs a Jupyter kernel (``ipykernel``, in the ``[lab]`` extra); without
+    one it raises :class:`~hfnotes.errors.MissingPackageError` before running anything.
+    """
     if not isinstance(jobs, int) or jobs < 1:
         raise InputError(f"jobs must be a whole number of at least 1, got {jobs!r}.")
+    if importlib.util.find_spec("ipykernel") is None:
+        raise MissingPackageError(
+            "Running notebooks needs a Jupyter kernel (ipykernel), part of the course's [lab] extra: "
+            'pip install "hfnotes[lab]".'
+        )
     out = None if in_place or out_dir is None else Path(out_dir)
     notebooks = find_notebooks(paths)
     if jobs == 1 or len(notebooks) == 1:

@@ -8,12 +8,12 @@ outputs differ from run to run.
 from __future__ import annotations
 
 import os
-import random
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
 
 from . import config
+from .errors import ConfigError, InputError
 
 __all__ = ["setup", "seed_everything", "device", "Summary", "package_version", "DEVICES"]
 
@@ -55,7 +55,11 @@ def package_version(name: str) -> str:
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python, NumPy and PyTorch (and transformers' helpers) with ``seed``.
+    """Seed Python's ``random``, NumPy and PyTorch (CPU and every GPU) with ``seed``.
+
+    This is ``transformers.set_seed`` after checking ``seed``. String hashing
+    (``PYTHONHASHSEED``) cannot be seeded from a running interpreter: set the
+    variable before Python starts if you need it.
 
     Example:
         >>> import torch
@@ -64,16 +68,7 @@ def seed_everything(seed: int = 0) -> None:
         True
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        from .errors import InputError
-
         raise InputError(f"seed must be a non-negative int, got {seed!r}.")
-    os.environ["PYTHONHASHSEED"] = str(seed)
-    random.seed(seed)
-    import numpy as np
-    import torch
-
-    np.random.seed(seed)
-    torch.manual_seed(seed)
     from transformers import set_seed
 
     set_seed(seed)
@@ -111,8 +106,8 @@ def setup(seed: int = 0, quiet: bool = True) -> Summary:
     Example:
         >>> import hfnotes
         >>> summary = hfnotes.setup(seed=0)
-        >>> summary.seed, summary.source in ("bundled", "hub")
-        (0, True)
+        >>> summary.seed, summary.source == hfnotes.config.source(), summary.offline == (summary.source == "bundled")
+        (0, True, True)
     """
     name = config.source()
     offline = config.apply_offline_env()
@@ -129,26 +124,35 @@ def device() -> str:
     """The best available device: ``"cuda"``, then ``"mps"``, then ``"cpu"``.
 
     ``HFNOTES_DEVICE`` overrides the choice (the committed notebook outputs
-    were made on ``cpu``).
+    were made on ``cpu``). An unknown name, or a device this machine does not
+    have, raises :class:`~hfnotes.errors.ConfigError`.
 
     Example:
-        >>> device() in ("cuda", "mps", "cpu")
-        True
+        >>> import os
+        >>> os.environ["HFNOTES_DEVICE"] = "CPU "; device()
+        'cpu'
+        >>> del os.environ["HFNOTES_DEVICE"]
     """
-    forced = os.environ.get("HFNOTES_DEVICE", "").strip().lower()
-    if forced:
-        if forced not in DEVICES:
-            from .errors import ConfigError
-
-            raise ConfigError(
-                f"HFNOTES_DEVICE={forced!r} is not a device hfnotes knows. Allowed values: {', '.join(DEVICES)}; "
-                "unset it to pick the best available one."
-            )
-        return forced
     import torch
 
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
+    available = {
+        "cuda": torch.cuda.is_available(),
+        "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(),
+        "cpu": True,
+    }
+    raw = os.environ.get("HFNOTES_DEVICE", "")
+    forced = raw.strip().lower()
+    if forced:
+        if forced not in DEVICES:
+            hint = " (for an NVIDIA GPU use 'cuda')" if forced in ("gpu", "nvidia") else ""
+            raise ConfigError(
+                f"HFNOTES_DEVICE={raw!r} is not a device hfnotes knows{hint}. Allowed values: {', '.join(DEVICES)}; "
+                "unset it to pick the best available one."
+            )
+        if not available[forced]:
+            raise ConfigError(
+                f"HFNOTES_DEVICE={raw!r}, but torch finds no {forced} device on this machine. "
+                "Unset HFNOTES_DEVICE to pick the best available one, or set it to cpu."
+            )
+        return forced
+    return next(name for name in DEVICES if available[name])

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from .. import config
 from ..errors import DataError
+from ..integrity import sha256_file
 
 if TYPE_CHECKING:
     from datasets import DatasetDict, Features
@@ -70,11 +71,18 @@ def features() -> Features:
 def _manifest(folder: Path) -> dict:
     path = folder / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError(f"The reviews manifest {str(path)!r} is missing; reinstall hfnotes.") from None
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"The reviews manifest {str(path)!r} is not valid JSON ({exc}); reinstall hfnotes.") from exc
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        raise DataError(
+            f"The reviews manifest {str(path)!r} has no 'files' table of file name → SHA-256; reinstall hfnotes, "
+            "or regenerate it with scripts/reviews_card.py --write-manifest."
+        )
+    return manifest
 
 
 def verify_reviews(folder: Path | None = None) -> Path:
@@ -87,8 +95,6 @@ def verify_reviews(folder: Path | None = None) -> Path:
         >>> verify_reviews().name
         'reviews'
     """
-    from ..assets import sha256_file
-
     folder = Path(folder) if folder is not None else REVIEWS_DIR
     manifest = _manifest(folder)
     for name, expected in manifest["files"].items():

@@ -26,8 +26,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ..errors import InputError
 
 if TYPE_CHECKING:
@@ -140,6 +138,8 @@ def compute_metrics(
         )
 
     def fn(eval_pred: Any) -> dict[str, float]:
+        import numpy as np
+
         if hasattr(eval_pred, "label_ids"):  # a transformers EvalPrediction
             logits, labels = eval_pred.predictions, eval_pred.label_ids
         else:

@@ -18,7 +18,7 @@ Args:
     predictions (list of int): predicted class ids.
     references (list of int): true class ids, one per prediction.
     labels (list of int, optional): every class id that may occur. When given,
-        a prediction or reference outside it raises ValueError.
+        a prediction or reference outside it raises hfnotes.errors.InputError (a ValueError).
 
 Returns:
     accuracy (float): correct predictions divided by the number of examples.
@@ -45,7 +45,3 @@ class Accuracy(evaluate.Metric):
     def _compute(self, predictions: list[int], references: list[int], labels: list[int] | None = None) -> dict:
         check_inputs(predictions, references, labels)
         return {"accuracy": float(accuracy_score(references, predictions))}
-
-
-# The two checks below are repeated in every hfnotes metric file on purpose:
-# each file must work on its own.

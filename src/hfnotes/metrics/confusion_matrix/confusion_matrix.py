@@ -22,7 +22,7 @@ Args:
     references (list of int): true class ids, one per prediction.
     labels (list of int, optional): the classes, in the order of the rows and
         columns. Default: every class found in the data, sorted. When given, a
-        prediction or reference outside it raises ValueError. Pass it whenever
+        prediction or reference outside it raises hfnotes.errors.InputError (a ValueError). Pass it whenever
         a class might be missing from the data, so the table keeps its shape.
 
 Returns:
@@ -52,7 +52,3 @@ class ConfusionMatrix(evaluate.Metric):
         check_inputs(predictions, references, labels)
         table = confusion_matrix(references, predictions, labels=labels)
         return {"confusion_matrix": table.tolist()}  # .tolist() gives plain Python ints
-
-
-# The two checks below are repeated in every hfnotes metric file on purpose:
-# each file must work on its own.

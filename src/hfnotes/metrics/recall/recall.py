@@ -25,7 +25,7 @@ Args:
         references; "micro" counts all decisions together.
     pos_label (int): the positive class for average="binary". Default 1.
     labels (list of int, optional): every class id that may occur. When given,
-        a prediction or reference outside it raises ValueError.
+        a prediction or reference outside it raises hfnotes.errors.InputError (a ValueError).
 
 Returns:
     recall (float). A class that never occurs in references scores 0.0.
