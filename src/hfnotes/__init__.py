@@ -16,7 +16,7 @@ the registry and above.
 2. helpers: data, models, inference, collate, search, bench, plots, metrics, evaluation, anatomy, families, launch
 3. builders: throughput, train, checkpoint
 4. registry: assets
-5. front: lora, doctor, runner, __main__
+5. front: lora, doctor, runner, exercises, __main__
 
 Example:
     >>> import hfnotes
@@ -43,6 +43,7 @@ _LAZY_MODULES = (
     "collate",
     "data",
     "evaluation",
+    "exercises",
     "families",
     "inference",
     "launch",

@@ -29,6 +29,7 @@ import numpy as np
 
 from . import assets, collate, config, data, evaluation, families, inference, metrics
 from .errors import ConfigError, ExerciseError
+from .recipe import Recipe
 
 __all__ = ["check", "KEYS"]
 
@@ -436,8 +437,6 @@ def _shuffle_buffer(answer: Any) -> str:
     "after the full run, result.global_step; it is epochs × batches per epoch (len(trainer.get_train_dataloader())).",
 )
 def _full_steps(answer: Any) -> str:
-    from .train import Recipe
-
     recipe = Recipe()
     expected = math.ceil(len(_reviews()["train"]) / recipe.batch_size) * int(recipe.epochs)
     _expect(answer == expected, f"the full recipe takes {expected} optimisation steps, not {answer!r}.")
