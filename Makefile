@@ -45,8 +45,9 @@ test: lint assets
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
+# Saved outputs are recorded one notebook at a time on every core, the way a learner runs them.
 notebooks: assets
-	$(BIN)/hfnotes run --in-place notebooks --jobs $(JOBS)
+	$(BIN)/hfnotes run --in-place notebooks
 
 # Refresh constraints.txt: resolve the newest allowed versions in a scratch venv, then
 # run `make notebooks` and commit both (outputs must match the pinned versions).
