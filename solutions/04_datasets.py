@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import tempfile
 import time
-from pathlib import Path
 
-from datasets import Dataset, load_dataset
+from datasets import Dataset
 
 from hfnotes import data
-
-SEED = 0
 
 
 def count_words_batch(batch):
@@ -46,24 +41,3 @@ def ex_04_2() -> Dataset:
     return train.filter(
         lambda batch: [len(text.split()) >= 40 for text in batch["text"]], batched=True, keep_in_memory=True
     )
-
-
-def ex_04_3(rows: int = 20_000) -> dict[int, list[int]]:
-    """04.3 · The first ten ``idx`` of a streamed file shuffled with a buffer of 1,000 and of 10,000.
-
-    A shuffle buffer holds ``buffer_size`` rows and hands out a random one,
-    refilling from the file: the first rows out come from the start of the
-    file. A bigger buffer mixes further, but must be filled (read, and held in
-    memory) before the first row comes out.
-    """
-    texts = list(data.load_reviews()["train"]["text"])
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "stream.jsonl"
-        with path.open("w", encoding="utf-8") as handle:
-            for index in range(rows):
-                handle.write(json.dumps({"idx": index, "text": texts[index % len(texts)]}) + "\n")
-        stream = load_dataset("json", data_files=str(path), split="train", streaming=True)
-        return {
-            size: [row["idx"] for row in stream.shuffle(seed=SEED, buffer_size=size).take(10)]
-            for size in (1_000, 10_000)
-        }

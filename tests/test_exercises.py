@@ -21,18 +21,18 @@ from hfnotes.errors import ExerciseError
 from hfnotes.exercises import KEYS, check
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = {"n_texts": 4, "repeats": 1, "n_reviews": 6, "train_samples": 64, "steps": 1}
+SMALL = {"n_texts": 4, "repeats": 1, "n_reviews": 6, "train_samples": 64, "steps": 1, "copies": 10}
 
 
 def _load_solutions() -> dict[str, object]:
-    """Key ("04.2") → solution function (``ex_04_2``), read from solutions/NN_*.py."""
+    """Key ("04.2", "04b.1") → solution function (``ex_04_2``, ``ex_04b_1``), read from solutions/NN*_*.py."""
     found = {}
-    for path in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.py")):
+    for path in sorted((ROOT / "solutions").glob("[0-9][0-9]*_*.py")):
         spec = importlib.util.spec_from_file_location(f"solutions_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         for name, fn in vars(module).items():
-            match = re.fullmatch(r"ex_(\d\d)_(\d+)", name)
+            match = re.fullmatch(r"ex_(\d\d[a-z]?)_(\d+)", name)
             if match and callable(fn):
                 found[f"{match[1]}.{match[2]}"] = fn
     return found
@@ -65,12 +65,13 @@ def test_every_exercise_has_a_solution_and_every_solution_a_check():
 
 
 def test_every_key_is_named_in_its_notebooks_exercises():
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         text = "".join(cells[-1]["source"])
         exercises = text[text.index("## Exercises") :]
-        named = re.findall(r'check\("(\d\d\.\d+)"', exercises)
-        assert named == [key for key in KEYS if key.startswith(path.name[:2])], path.name
+        named = re.findall(r'check\("(\d\d[a-z]?\.\d+)"', exercises)
+        number = path.name.split("_")[0]  # "04" or "04b"
+        assert named == [key for key in KEYS if key.split(".")[0] == number], path.name
         assert "from hfnotes.exercises import check" in exercises, path.name
 
 
@@ -99,7 +100,8 @@ def test_unknown_key_lists_the_valid_ones():
         ("02.1", {"unbelievably": ["unbelievably"]}, r"missing \['unbelieveably', 'UNBELIEVABLY'\]"),
         ("02.3", lambda logits, temperature: logits / temperature, r"probabilities are wrong"),
         ("03.3", {8: 0.5, 128: 0.5}, r"with batch_size 8, dynamic padding wastes 0\.\d+, not 0\.5000"),
-        ("04.3", {1_000: list(range(10)), 10_000: list(range(10))}, r"in file order: did you shuffle\?"),
+        ("04b.1", {1_000: list(range(10)), 10_000: list(range(10))}, r"in file order: did you shuffle\?"),
+        ("04b.2", {"memory_mapped": 0, "in_memory": 0, "table": 62_000_000}, r"keep_in_memory=True allocated 0 bytes"),
         ("05.1", 71, r"takes 213 optimisation steps, not 71"),
         ("06.2", {2: 238, 3: 159, 4: 119}, r"with 2 processes the main process scores 256 reviews, not 238"),
         ("07.1", lambda predictions, references: float(np.mean(predictions == references)), r"specificity is 0\.\d+"),

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from hfnotes.errors import InputError
-from hfnotes.launch import LaunchError, accelerate_command, free_port, run_command
+from hfnotes.launch import LaunchError, _Watched, accelerate_command, free_port, notebook_launch, run_command
 
 
 def test_free_port_can_be_bound():
@@ -85,3 +85,30 @@ def test_timeout_stops_the_whole_process_tree(tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail("the grandchild process survived the time-out")
+
+
+def test_watched_function_runs_and_returns_its_value():
+    try:
+        assert _Watched(lambda a, b: a + b, 60)(2, 3) == 5
+        assert _Watched(test_free_port_can_be_bound, 60).__name__ == "test_free_port_can_be_bound"
+    finally:
+        import faulthandler
+
+        faulthandler.cancel_dump_traceback_later()
+
+
+def test_watchdog_stops_a_stuck_process_with_a_stack_dump():
+    code = "import time; from hfnotes.launch import _Watched; _Watched(time.sleep, 0.5)(60); print('not stopped')"
+    start = time.monotonic()
+    with pytest.raises(LaunchError, match="exited with code 1") as caught:
+        run_command([sys.executable, "-c", code], timeout=30)
+    assert time.monotonic() - start < 25
+    assert "Timeout" in str(caught.value) and "not stopped" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"), [({"num_processes": 0}, "num_processes"), ({"watchdog": 0}, "watchdog")]
+)
+def test_notebook_launch_rejects_bad_settings(options, message):
+    with pytest.raises(InputError, match=message):
+        notebook_launch(print, **options)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))  # 04b_… too
 TIMING_ASSERT = re.compile(r"^\s*assert\b.*\b(speedup|ratio|faster|slower|seconds|elapsed|samples_per_second)\b")
 HARD_CODED_CPU = re.compile(r"use_cpu\s*=\s*True|Accelerator\(\s*cpu\s*=\s*True|torch\.device\(\s*[\"']cpu[\"']\s*\)")
 MACHINE_PATH = re.compile(r"/(root|home|Users|tmp|work)/\S+")

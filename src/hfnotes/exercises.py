@@ -51,7 +51,7 @@ def _exercise(key: str, hint: str) -> Callable[[Callable[[Any], str]], Callable[
 
 
 def check(key: str, answer: Any) -> None:
-    """Check ``answer`` to exercise ``key`` (``"NN.k"``: notebook NN, exercise k).
+    """Check ``answer`` to exercise ``key`` (``"NN.k"``: notebook NN, exercise k; ``"04b.k"`` for notebook 04b).
 
     Prints ``✓ key: …`` when the answer passes; raises ExerciseError with what
     is wrong and a hint when it does not.
@@ -410,7 +410,10 @@ def _batched_filter(answer: Any) -> str:
     return f"{len(expected)} of {len(train)} reviews have at least 40 words"
 
 
-@_exercise("04.3", "list(row['idx'] for row in stream.shuffle(seed=SEED, buffer_size=size).take(10)) for each size.")
+# 04b · datasets at scale
+
+
+@_exercise("04b.1", "list(row['idx'] for row in stream.shuffle(seed=SEED, buffer_size=size).take(10)) for each size.")
 def _shuffle_buffer(answer: Any) -> str:
     firsts = _mapping(answer, [1_000, 10_000], "buffer_size → first ten idx")
     for size in (1_000, 10_000):
@@ -427,6 +430,26 @@ def _shuffle_buffer(answer: Any) -> str:
         )
         _expect(idx != sorted(idx), f"{idx} is in file order: did you shuffle?")
     return f"with a buffer of 1,000 the first rows come from the first {max(firsts[1_000]) + 1:,} of the file"
+
+
+@_exercise(
+    "04b.2",
+    "pa.total_allocated_bytes() before and after load_from_disk(path) and load_from_disk(path, keep_in_memory=True).",
+)
+def _memory_mapping(answer: Any) -> str:
+    given = _mapping(answer, ["memory_mapped", "in_memory", "table"], "what you measured")
+    table, mapped, in_memory = (_number(given[k], k) for k in ("table", "memory_mapped", "in_memory"))
+    smallest = _reviews()["train"].data.nbytes
+    _expect(table >= smallest, f"a table of {table:,.0f} bytes is smaller than the training split ({smallest:,}).")
+    _expect(
+        mapped < 0.1 * table,
+        f"loading memory-mapped allocated {mapped:,.0f} bytes for a table of {table:,.0f}: was it memory-mapped?",
+    )
+    _expect(
+        in_memory >= 0.9 * table,
+        f"keep_in_memory=True allocated {in_memory:,.0f} bytes, less than the table's {table:,.0f}.",
+    )
+    return f"memory-mapped: {mapped:,.0f} bytes allocated; in memory: {in_memory / table:.2f}× the table"
 
 
 # 05 · fine-tuning with Trainer

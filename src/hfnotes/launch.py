@@ -1,4 +1,4 @@
-"""Start a multi-process training script from Python, the way notebook 06 and the tests do.
+"""Start multi-process training from Python, the way notebook 06 and the tests do.
 
 ``accelerate launch`` starts one copy of a script per process and tells each
 its rank. From a notebook or a test we run it as a subprocess; this module
@@ -6,6 +6,8 @@ builds the command (every setting on the command line, so no
 ``accelerate config`` file is needed), picks a free port for the processes
 to meet on, and stops the whole process tree with a clear error if it
 does not finish in time — instead of leaving a cell waiting forever.
+:func:`notebook_launch` gives ``accelerate.notebook_launcher`` the same
+safeguards.
 
 Example:
     >>> cmd = accelerate_command("scripts/train_accelerate.py", ["--max-steps", "2"], port=29511)
@@ -16,17 +18,21 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import faulthandler
+import functools
+import io
 import os
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, LaunchError
 
-__all__ = ["LaunchError", "free_port", "accelerate_command", "run_command", "accelerate_launch"]
+__all__ = ["LaunchError", "free_port", "accelerate_command", "run_command", "accelerate_launch", "notebook_launch"]
 
 
 def free_port() -> int:
@@ -154,3 +160,58 @@ def accelerate_launch(
     """
     command = accelerate_command(script, script_args, num_processes=num_processes, max_restarts=max_restarts)
     return run_command(command, cwd=cwd, timeout=timeout)
+
+
+class _Watched:
+    """``function`` with a watchdog armed first, in the process that calls it.
+
+    A process still running ``seconds`` later prints every thread's stack and
+    exits, so the launcher sees a failure instead of waiting forever. The
+    watchdog stays armed when ``function`` returns: tearing down the process
+    group at exit is where a rare race can hang.
+    """
+
+    def __init__(self, function: Callable[..., Any], seconds: float) -> None:
+        self.function, self.seconds = function, seconds
+        functools.update_wrapper(self, function)  # the launcher reads the function's __name__
+
+    def __call__(self, *args: Any) -> Any:
+        faulthandler.dump_traceback_later(self.seconds, exit=True, file=sys.__stderr__)
+        return self.function(*args)
+
+
+def notebook_launch(
+    function: Callable[..., Any],
+    args: Sequence[Any] = (),
+    num_processes: int = 2,
+    watchdog: float = 240,
+    max_restarts: int = 1,
+) -> None:
+    """``accelerate.notebook_launcher(function, args, num_processes)`` with a notebook's safeguards.
+
+    The same call, plus: the processes meet on a free port (not the fixed
+    29500); each process arms a ``watchdog`` that stops it, with a stack
+    dump, if it is still running after that many seconds; the launcher
+    starts the group again up to ``max_restarts`` times if a process fails;
+    and the launcher's own message is not printed (accelerate 1.15 announces
+    "2 CUDAs" even on a CPU).
+
+    Example:
+        >>> notebook_launch(print, num_processes=0)  # doctest: +IGNORE_EXCEPTION_DETAIL
+        Traceback (most recent call last):
+        hfnotes.errors.InputError: ...
+    """
+    if not isinstance(num_processes, int) or num_processes < 1:
+        raise InputError(f"num_processes must be a positive int, got {num_processes!r}.")
+    if not watchdog > 0:
+        raise InputError(f"watchdog must be a positive number of seconds, got {watchdog!r}.")
+    from accelerate import notebook_launcher
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        notebook_launcher(
+            _Watched(function, watchdog),
+            args=tuple(args),
+            num_processes=num_processes,
+            use_port=str(free_port()),
+            max_restarts=max_restarts,
+        )
