@@ -29,6 +29,8 @@ def main() -> int:
         path = data.REVIEWS_DIR / data.MANIFEST
         manifest = json.loads(path.read_text(encoding="utf-8"))
         manifest["files"] = {f"{s}.csv": assets.sha256_file(data.REVIEWS_DIR / f"{s}.csv") for s in data.SPLITS}
+        # Kept apart from "files", which data_version() (the checkpoint's key) fingerprints.
+        manifest[data.CHALLENGE_KEY] = {data.CHALLENGE_FILE: assets.sha256_file(data.REVIEWS_DIR / data.CHALLENGE_FILE)}
         path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path}")
         return 0
