@@ -38,7 +38,12 @@ def main() -> int:
     hfnotes.setup()
     from transformers import AutoTokenizer
 
-    section = card.render(data.load_reviews(), AutoTokenizer.from_pretrained(assets.base_model()))
+    section = card.render(
+        data.load_reviews(),
+        AutoTokenizer.from_pretrained(assets.base_model()),
+        data.load_challenge(),
+        card.checkpoint_scores(),
+    )
     text = card.card_path().read_text(encoding="utf-8")
     if args.check:
         if card.card_section(text) != section:
