@@ -170,3 +170,20 @@ def test_baselines_by_phenomenon(challenge, reviews):
     assert set(scores["tfidf_logreg"]) == {*data.PHENOMENA, "all"}
     with pytest.raises(DataError, match="predictions"):
         card.by_phenomenon(challenge, [0])
+
+
+def test_card_explains_every_phenomenon_below_0_7():
+    """The card's sentences about weak phenomena agree with the recorded checkpoint and the baselines."""
+    text = card.card_path().read_text(encoding="utf-8")
+    start = text.index("### Below 0.7 on the challenge split")
+    explained = text[start : text.index("\n## ", start)]
+    record = card.checkpoint_scores()
+    assert record is not None
+    checkpoint = record["accuracy"]
+    found = card.challenge_baselines(data.load_reviews(), data.load_challenge())
+    for tag in data.PHENOMENA:
+        if min(checkpoint[tag], found["tfidf_logreg"][tag]) < 0.7:
+            assert f"`{tag}`" in explained, tag
+    # the claims made there
+    assert checkpoint["irony_sarcasm"] <= found["majority"]["irony_sarcasm"] < found["tfidf_logreg"]["irony_sarcasm"]
+    assert found["tfidf_logreg"]["words_against_verdict"] < 0.6 and checkpoint["words_against_verdict"] >= 0.7
