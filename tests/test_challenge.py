@@ -187,3 +187,8 @@ def test_card_explains_every_phenomenon_below_0_7():
     # the claims made there
     assert checkpoint["irony_sarcasm"] <= found["majority"]["irony_sarcasm"] < found["tfidf_logreg"]["irony_sarcasm"]
     assert found["tfidf_logreg"]["words_against_verdict"] < 0.6 and checkpoint["words_against_verdict"] >= 0.7
+
+
+def test_bundled_only_even_in_hub_mode(clean_env):
+    clean_env.setenv("HFNOTES_SOURCE", "hub")
+    assert data.load_challenge()["id"][0] == "ch0001"
