@@ -29,6 +29,8 @@ def main() -> int:
         path = data.REVIEWS_DIR / data.MANIFEST
         manifest = json.loads(path.read_text(encoding="utf-8"))
         manifest["files"] = {f"{s}.csv": assets.sha256_file(data.REVIEWS_DIR / f"{s}.csv") for s in data.SPLITS}
+        # Kept apart from "files", which data_version() (the checkpoint's key) fingerprints.
+        manifest[data.CHALLENGE_KEY] = {data.CHALLENGE_FILE: assets.sha256_file(data.REVIEWS_DIR / data.CHALLENGE_FILE)}
         path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path}")
         return 0
@@ -36,7 +38,12 @@ def main() -> int:
     hfnotes.setup()
     from transformers import AutoTokenizer
 
-    section = card.render(data.load_reviews(), AutoTokenizer.from_pretrained(assets.base_model()))
+    section = card.render(
+        data.load_reviews(),
+        AutoTokenizer.from_pretrained(assets.base_model()),
+        data.load_challenge(),
+        card.checkpoint_scores(),
+    )
     text = card.card_path().read_text(encoding="utf-8")
     if args.check:
         if card.card_section(text) != section:

@@ -228,7 +228,8 @@ def test_data_card_numbers_match_the_files(reviews):
 
     tokenizer = AutoTokenizer.from_pretrained(assets.base_model())
     text = card.card_path().read_text(encoding="utf-8")
-    assert card.card_section(text) == card.render(reviews, tokenizer), "run: python scripts/reviews_card.py --write"
+    expected = card.render(reviews, tokenizer, data.load_challenge(), card.checkpoint_scores())
+    assert card.card_section(text) == expected, "run: python scripts/reviews_card.py --write"
 
 
 def test_normalize_for_duplicates():

@@ -11,6 +11,10 @@ Both sources give a ``DatasetDict`` with the splits ``train``,
 
 so every notebook runs unchanged on either source. See
 ``hfnotes/data/reviews/README.md`` for the data card.
+
+A separate, bundled-only **challenge split** (:func:`load_challenge`) holds
+a few hundred reviews written to be unlike the training text, each tagged
+with the phenomenon it tests (one of :data:`PHENOMENA`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from ..errors import DataError
 from ..integrity import sha256_file
 
 if TYPE_CHECKING:
-    from datasets import DatasetDict, Features
+    from datasets import Dataset, DatasetDict, Features
 
 __all__ = [
     "LABELS",
@@ -37,6 +41,11 @@ __all__ = [
     "data_version",
     "load_reviews",
     "from_sst2",
+    "PHENOMENA",
+    "CHALLENGE_FILE",
+    "challenge_features",
+    "verify_challenge",
+    "load_challenge",
 ]
 
 LABELS: tuple[str, ...] = ("negative", "positive")
@@ -44,6 +53,21 @@ SPLITS: tuple[str, ...] = ("train", "validation", "test")
 DOMAINS: tuple[str, ...] = ("movies", "books", "restaurants", "electronics", "apps", "hotels", "games")
 REVIEWS_DIR = Path(__file__).parent / "reviews"
 MANIFEST = "MANIFEST.json"
+CHALLENGE_FILE = "challenge.csv"
+CHALLENGE_KEY = "challenge"
+"""The manifest table that holds the challenge file's SHA-256, apart from ``files`` (see :func:`verify_challenge`)."""
+PHENOMENA: tuple[str, ...] = (
+    "one_liner",
+    "long_rambling",
+    "noisy",
+    "words_against_verdict",
+    "mixed_clear_verdict",
+    "hedged_praise",
+    "irony_sarcasm",
+    "stock_phrase_flipped",
+    "new_domain",
+)
+"""The challenge split's tags, in file order; the data card says what each means."""
 SST2_HUB_ID = "stanfordnlp/sst2"
 SST2_TEST_SIZE = 872
 """SST-2's test labels are hidden, so hub mode holds out this many train rows (the validation size) as test."""
@@ -66,6 +90,18 @@ def features() -> Features:
             "domain": Value("string"),
         }
     )
+
+
+def challenge_features() -> Features:
+    """The challenge split's schema: :func:`features` plus ``phenomenon`` (a string, one of :data:`PHENOMENA`).
+
+    Example:
+        >>> list(challenge_features())
+        ['id', 'text', 'label', 'domain', 'phenomenon']
+    """
+    from datasets import Features, Value
+
+    return Features({**features(), "phenomenon": Value("string")})
 
 
 def _manifest(folder: Path) -> dict:
@@ -96,8 +132,12 @@ def verify_reviews(folder: Path | None = None) -> Path:
         'reviews'
     """
     folder = Path(folder) if folder is not None else REVIEWS_DIR
-    manifest = _manifest(folder)
-    for name, expected in manifest["files"].items():
+    _verify_files(folder, _manifest(folder)["files"])
+    return folder
+
+
+def _verify_files(folder: Path, table: dict[str, str]) -> None:
+    for name, expected in table.items():
         path = folder / name
         if not path.is_file():
             raise DataError(f"Bundled data file {str(path)!r} is missing; reinstall hfnotes.")
@@ -108,11 +148,37 @@ def verify_reviews(folder: Path | None = None) -> Path:
                 "Restore it (git checkout -- <file>, or reinstall hfnotes); to ship a new version, "
                 "regenerate MANIFEST.json with scripts/reviews_card.py --write-manifest."
             )
+
+
+def verify_challenge(folder: Path | None = None) -> Path:
+    """Check ``challenge.csv`` against its SHA-256 in ``MANIFEST.json``; returns the folder.
+
+    The hash sits in the manifest's own ``challenge`` table, not in ``files``:
+    :func:`data_version` fingerprints ``files`` only, and that version keys the
+    course sentiment checkpoint. The checkpoint never sees the challenge split
+    (it trains on train and is tuned on validation), so adding or revising
+    challenge rows must not force a rebuild. A missing or modified file, or a
+    manifest without the table, raises :class:`DataError`.
+
+    Example:
+        >>> verify_challenge().name
+        'reviews'
+    """
+    folder = Path(folder) if folder is not None else REVIEWS_DIR
+    table = _manifest(folder).get(CHALLENGE_KEY)
+    if not isinstance(table, dict) or set(table) != {CHALLENGE_FILE} or not isinstance(table[CHALLENGE_FILE], str):
+        raise DataError(
+            f"The reviews manifest in {str(folder)!r} has no {CHALLENGE_KEY!r} table with the SHA-256 of "
+            f"{CHALLENGE_FILE}; reinstall hfnotes, or regenerate it with scripts/reviews_card.py --write-manifest."
+        )
+    _verify_files(folder, table)
     return folder
 
 
 def data_version(folder: Path | None = None) -> str:
-    """A short fingerprint of the bundled data (changes whenever any CSV changes).
+    """A short fingerprint of train, validation and test (changes whenever one of them changes).
+
+    The challenge split is left out on purpose (see :func:`verify_challenge`).
 
     Example:
         >>> len(data_version())
@@ -194,3 +260,28 @@ def from_sst2(raw: DatasetDict, test_size: int = SST2_TEST_SIZE, seed: int = 0) 
     return DatasetDict(
         {"train": held["train"], "validation": convert("validation", raw["validation"]), "test": held["test"]}
     )
+
+
+def load_challenge(verify: bool = True) -> Dataset:
+    """Load the challenge split: about 300 hand-written reviews, each tagged with a phenomenon.
+
+    Columns: those of :func:`features` plus ``phenomenon`` (one of :data:`PHENOMENA`).
+    Labels are balanced within every phenomenon. The file is checked against
+    its checksum unless ``verify=False`` (:func:`verify_challenge`).
+    :func:`load_reviews` does not load it: it is for evaluation only.
+
+    The split is bundled-only and this function ignores ``HFNOTES_SOURCE``:
+    in hub mode it still returns the bundled rows, which suit any English
+    binary sentiment model (the SST-2 one included), since nothing
+    comparable exists on the Hub under the same tags.
+
+    Example:
+        >>> challenge = load_challenge()
+        >>> challenge.column_names, sorted(set(challenge["phenomenon"])) == sorted(PHENOMENA)
+        (['id', 'text', 'label', 'domain', 'phenomenon'], True)
+    """
+    from datasets import load_dataset
+
+    folder = verify_challenge() if verify else REVIEWS_DIR
+    files = {"challenge": str(folder / CHALLENGE_FILE)}
+    return load_dataset("csv", data_files=files, features=challenge_features(), cache_dir=_cache_dir())["challenge"]

@@ -7,6 +7,7 @@ unit test checks the card still matches the files.
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import unicodedata
@@ -14,10 +15,14 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import DOMAINS, LABELS, REVIEWS_DIR, SPLITS
+from ..errors import DataError
+from ..integrity import sha256_file
+from . import CHALLENGE_FILE, DOMAINS, LABELS, PHENOMENA, REVIEWS_DIR, SPLITS
 
 if TYPE_CHECKING:
-    from datasets import DatasetDict
+    from collections.abc import Sequence
+
+    from datasets import Dataset, DatasetDict
 
 __all__ = [
     "BEGIN",
@@ -26,6 +31,10 @@ __all__ = [
     "counts_table",
     "length_stats",
     "baselines",
+    "challenge_baselines",
+    "by_phenomenon",
+    "challenge_table",
+    "checkpoint_scores",
     "render",
     "card_section",
     "replace_section",
@@ -33,6 +42,8 @@ __all__ = [
 
 BEGIN = "<!-- generated:begin -->"
 END = "<!-- generated:end -->"
+SCORES_FILE = "challenge_scores.json"
+"""The course checkpoint's measured accuracy on the challenge split, written by benchmarks/bench_challenge.py --write."""
 
 
 def normalize(text: str) -> str:
@@ -91,17 +102,8 @@ def length_stats(ds: DatasetDict, tokenizer) -> str:
     return "\n".join(lines)
 
 
-def baselines(ds: DatasetDict) -> dict[str, dict[str, float]]:
-    """Accuracy of a majority-class and a TF-IDF + logistic-regression baseline.
-
-    Both are fitted on train only. Deterministic (liblinear, fixed seed).
-
-    Example:
-        >>> from hfnotes.data import load_reviews
-        >>> scores = baselines(load_reviews())
-        >>> sorted(scores), sorted(scores["majority"])
-        (['majority', 'tfidf_logreg'], ['test', 'validation'])
-    """
+def _fit_baselines(ds: DatasetDict):
+    """The majority label of train and a TF-IDF + logistic-regression pipeline fitted on train."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -113,6 +115,21 @@ def baselines(ds: DatasetDict) -> dict[str, dict[str, float]]:
         LogisticRegression(C=10.0, solver="liblinear", random_state=0),
     )
     model.fit(list(ds["train"]["text"]), train_labels)
+    return majority, model
+
+
+def baselines(ds: DatasetDict) -> dict[str, dict[str, float]]:
+    """Accuracy of a majority-class and a TF-IDF + logistic-regression baseline.
+
+    Both are fitted on train only. Deterministic (liblinear, fixed seed).
+
+    Example:
+        >>> from hfnotes.data import load_reviews
+        >>> scores = baselines(load_reviews())
+        >>> sorted(scores), sorted(scores["majority"])
+        (['majority', 'tfidf_logreg'], ['test', 'validation'])
+    """
+    majority, model = _fit_baselines(ds)
     scores: dict[str, dict[str, float]] = {"majority": {}, "tfidf_logreg": {}}
     for split in ("validation", "test"):
         labels = list(ds[split]["label"])
@@ -122,8 +139,86 @@ def baselines(ds: DatasetDict) -> dict[str, dict[str, float]]:
     return scores
 
 
-def render(ds: DatasetDict, tokenizer) -> str:
-    """The generated part of the data card."""
+def by_phenomenon(challenge: Dataset, predictions: Sequence[int]) -> dict[str, float]:
+    """Accuracy of label ids ``predictions`` on the challenge split, per phenomenon and overall (``"all"``).
+
+    Example:
+        >>> from datasets import Dataset
+        >>> rows = Dataset.from_dict({"label": [0, 1, 1], "phenomenon": ["noisy", "noisy", "one_liner"]})
+        >>> by_phenomenon(rows, [0, 0, 1])
+        {'noisy': 0.5, 'one_liner': 1.0, 'all': 0.6666666666666666}
+    """
+    labels = list(challenge["label"])
+    if len(predictions) != len(labels):
+        raise DataError(f"got {len(predictions)} predictions for {len(labels)} challenge rows; pass one per row.")
+    hits: dict[str, list[bool]] = {}
+    for tag, label, predicted in zip(challenge["phenomenon"], labels, predictions, strict=True):
+        hits.setdefault(tag, []).append(int(predicted) == label)
+    scores = {tag: sum(h) / len(h) for tag, h in hits.items()}
+    scores["all"] = sum(sum(h) for h in hits.values()) / len(labels)
+    return scores
+
+
+def challenge_baselines(ds: DatasetDict, challenge: Dataset) -> dict[str, dict[str, float]]:
+    """The two baselines of :func:`baselines` (fitted on train) scored on the challenge split by phenomenon.
+
+    Example:
+        >>> from hfnotes.data import load_challenge, load_reviews
+        >>> scores = challenge_baselines(load_reviews(), load_challenge())
+        >>> sorted(scores), scores["majority"]["all"]
+        (['majority', 'tfidf_logreg'], 0.5)
+    """
+    majority, model = _fit_baselines(ds)
+    return {
+        "majority": by_phenomenon(challenge, [majority] * challenge.num_rows),
+        "tfidf_logreg": by_phenomenon(challenge, model.predict(list(challenge["text"])).tolist()),
+    }
+
+
+def checkpoint_scores(folder: Path | None = None) -> dict | None:
+    """The checkpoint's recorded challenge accuracy (``challenge_scores.json``), or None if not recorded.
+
+    A record made on another version of ``challenge.csv`` raises :class:`DataError`:
+    measure again with ``python benchmarks/bench_challenge.py --write``.
+    """
+    folder = Path(folder) if folder is not None else REVIEWS_DIR
+    path = folder / SCORES_FILE
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if record.get("challenge_sha256") != sha256_file(folder / CHALLENGE_FILE):
+        raise DataError(
+            f"{str(path)!r} was measured on another version of {CHALLENGE_FILE}; "
+            "run python benchmarks/bench_challenge.py --write to measure the checkpoint again."
+        )
+    return record
+
+
+def challenge_table(challenge: Dataset, scores: dict[str, dict[str, float]]) -> str:
+    """Markdown table: rows per phenomenon and label, then one accuracy column per entry of ``scores``."""
+    counts = Counter(zip(challenge["phenomenon"], challenge["label"], strict=True))
+    names = list(scores)
+    lines = [
+        "| phenomenon | negative | positive | " + " | ".join(names) + " |",
+        "|---|---|---|" + "---|" * len(names),
+    ]
+    for tag in [*PHENOMENA, "all"]:
+        if tag == "all":
+            negative, positive = (sum(counts[(t, label)] for t in PHENOMENA) for label in (0, 1))
+        else:
+            negative, positive = counts[(tag, 0)], counts[(tag, 1)]
+        cells = " | ".join(f"{scores[name][tag]:.3f}" for name in names)
+        lines.append(f"| {tag} | {negative} | {positive} | {cells} |")
+    return "\n".join(lines)
+
+
+def render(ds: DatasetDict, tokenizer, challenge: Dataset | None = None, checkpoint: dict | None = None) -> str:
+    """The generated part of the data card.
+
+    With ``challenge`` (from :func:`~hfnotes.data.load_challenge`) it adds the
+    challenge split's accuracy per phenomenon: the baselines, and the course
+    checkpoint when ``checkpoint`` (from :func:`checkpoint_scores`) is given.
+    """
     scores = baselines(ds)
     rows = "\n".join(
         f"| {name} | {s['validation']:.4f} | {s['test']:.4f} |"
@@ -140,8 +235,29 @@ def render(ds: DatasetDict, tokenizer) -> str:
             length_stats(ds, tokenizer),
             "### Baselines (accuracy; fitted on train)",
             "| baseline | validation | test |\n|---|---|---|\n" + rows,
+            *_challenge_section(ds, challenge, checkpoint),
         ]
     )
+
+
+def _challenge_section(ds: DatasetDict, challenge: Dataset | None, checkpoint: dict | None) -> list[str]:
+    if challenge is None:
+        return []
+    found = challenge_baselines(ds, challenge)
+    scores = {"majority class": found["majority"], "TF-IDF + logistic regression": found["tfidf_logreg"]}
+    note = "The course checkpoint has not been measured on this version of the split."
+    if checkpoint is not None:
+        scores = {"course checkpoint": checkpoint["accuracy"], **scores}
+        note = (
+            f"Course checkpoint: data version `{checkpoint['data_version']}`, measured with "
+            f"{checkpoint['build']['precision']} on {checkpoint['build']['device']} (torch {checkpoint['build']['torch']}, "
+            f"transformers {checkpoint['build']['transformers']}) by `python benchmarks/bench_challenge.py --write`."
+        )
+    return [
+        "### Challenge split (accuracy per phenomenon; baselines fitted on train)",
+        challenge_table(challenge, scores),
+        note,
+    ]
 
 
 def card_section(card: str) -> str:
