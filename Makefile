@@ -13,7 +13,7 @@ JOBS ?= 2
 ifeq ($(JOBS),1)
 XDIST := -n 0
 else
-XDIST := -n $(JOBS) --dist loadscope
+XDIST := -n $(JOBS) --dist loadscope --no-loadscope-reorder
 THREADS := OMP_NUM_THREADS=1
 endif
 # tests/offline/sitecustomize.py blocks every non-loopback connection in bundled mode, in pytest and in
