@@ -34,7 +34,8 @@ def test_byte_level_bpe_round_trips_any_text_and_never_has_unknowns(tokenizer):
         ids = tokenizer(text)["input_ids"]
         assert tokenizer.decode(ids) == text
         assert tokenizer.unk_token_id is None or tokenizer.unk_token_id not in ids
-    assert tokenizer.eos_token == tokenizer.bos_token == tokenizer.pad_token == tg.END_OF_TEXT
+    assert tokenizer.eos_token == tokenizer.bos_token == tg.END_OF_TEXT
+    assert tokenizer.pad_token == tg.PAD and tokenizer.pad_token_id != tokenizer.eos_token_id
 
 
 def test_byte_level_bpe_is_deterministic_and_saves_and_reloads(tokenizer, tmp_path):
@@ -43,7 +44,7 @@ def test_byte_level_bpe_is_deterministic_and_saves_and_reloads(tokenizer, tmp_pa
     tokenizer.save_pretrained(tmp_path)
     loaded = AutoTokenizer.from_pretrained(tmp_path)
     assert loaded("Great food 😕")["input_ids"] == tokenizer("Great food 😕")["input_ids"]
-    assert loaded.eos_token == tg.END_OF_TEXT
+    assert (loaded.eos_token, loaded.pad_token) == (tg.END_OF_TEXT, tg.PAD)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_byte_level_bpe_is_deterministic_and_saves_and_reloads(tokenizer, tmp_pa
         ("one text", 300, "got one string"),
         ([], 300, "is empty"),
         (["a", 3], 300, r"texts\[1\] is int"),
-        (TEXTS, 100, "vocab_size must be an int above 257"),
+        (TEXTS, 100, "vocab_size must be an int above 258"),
     ],
 )
 def test_byte_level_bpe_rejects_bad_inputs(texts, vocab_size, message):
@@ -92,11 +93,23 @@ def test_pack_ends_every_text_with_eos_and_the_collator_copies_inputs_to_labels(
     stream = [t for text in TEXTS[:4] for t in [*tokenizer(text)["input_ids"], tokenizer.eos_token_id]]
     flat = [t for row in packed["input_ids"] for t in row]
     assert flat == stream[: len(flat)] and len(stream) - len(flat) < 8
-    batch = DataCollatorForLanguageModeling(tokenizer, mlm=False)([packed[0], packed[1]])
-    # no padding in full blocks, so the labels are the inputs (the model shifts them itself)
+    batch = DataCollatorForLanguageModeling(tokenizer, mlm=False)(list(packed))
+    # no padding in full blocks, so the labels are the inputs (the model shifts them itself),
+    # end-of-text tokens included: the model learns to end a text
+    assert tokenizer.eos_token_id in batch["input_ids"]
     assert torch.equal(batch["labels"], batch["input_ids"])
     with pytest.raises(InputError, match="no column 'review'"):
         tg.pack(Dataset.from_dict({"text": ["a"]}), tokenizer, 8, text_column="review")
+
+
+def test_the_collator_masks_padding_but_keeps_end_of_text_in_the_labels(tokenizer):
+    eos = tokenizer.eos_token_id
+    rows = [{"input_ids": [*tokenizer("Great food")["input_ids"], eos]}, {"input_ids": [eos]}]
+    batch = DataCollatorForLanguageModeling(tokenizer, mlm=False)(rows)
+    padded = batch["input_ids"] == tokenizer.pad_token_id
+    assert padded.any() and (batch["labels"][padded] == -100).all()
+    assert torch.equal(batch["labels"][~padded], batch["input_ids"][~padded])
+    assert (batch["labels"] == eos).sum() == 2
 
 
 def test_unigram_perplexity_matches_a_hand_computation():
@@ -118,7 +131,8 @@ def test_word_share_counts_dictionary_words():
 def test_gpt_config_follows_the_tokenizer_and_the_recipe(tokenizer):
     config = tg.gpt_config(tokenizer, TINY)
     assert (config.vocab_size, config.n_positions, config.n_embd, config.n_layer, config.n_head) == (300, 16, 32, 1, 2)
-    assert config.eos_token_id == config.bos_token_id == config.pad_token_id == tokenizer.eos_token_id
+    assert config.eos_token_id == config.bos_token_id == tokenizer.eos_token_id
+    assert config.pad_token_id == tokenizer.pad_token_id != tokenizer.eos_token_id
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "END_OF_TEXT",
+    "PAD",
     "GPTResult",
     "byte_level_bpe",
     "group_texts",
@@ -49,7 +50,9 @@ __all__ = [
 ]
 
 END_OF_TEXT = "<|endoftext|>"
-"""GPT-2's one special token: it separates texts, starts generation and pads."""
+"""GPT-2's special token: it separates texts and starts generation (BOS and EOS)."""
+PAD = "<pad>"
+"""The padding token, distinct from EOS: a collator masks padding out of the labels, never an end of text."""
 
 
 def _texts(texts: Any, what: str = "texts") -> list[str]:
@@ -73,27 +76,33 @@ def byte_level_bpe(texts: Iterable[str], vocab_size: int = 4096, min_frequency: 
     The parts: NFC normalizer, byte-level pre-tokenizer (no prefix space),
     BPE model and trainer starting from the 256 byte symbols (so no text is
     ever unknown), byte-level post-processor and decoder. ``<|endoftext|>``
-    is the only special token, used as BOS, EOS and padding as in GPT-2.
-    Deterministic: the same texts give the same vocabulary.
+    (id 0) is BOS and EOS as in GPT-2; ``<pad>`` (id 1) pads. GPT-2 pads
+    with ``<|endoftext|>``, but then ``DataCollatorForLanguageModeling``
+    masks every end of text out of the labels and the model never learns to
+    stop. Deterministic: the same texts give the same vocabulary.
 
     Example:
         >>> tok = byte_level_bpe(["good food", "bad food", "good price"] * 5, vocab_size=300)
         >>> tok.decode(tok("good food 😋")["input_ids"])
         'good food 😋'
+        >>> tok.eos_token_id, tok.pad_token_id
+        (0, 1)
     """
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
     texts = _texts(texts)
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size <= 257:
-        raise InputError(f"vocab_size must be an int above 257 (256 bytes + {END_OF_TEXT}), got {vocab_size!r}.")
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size <= 258:
+        raise InputError(
+            f"vocab_size must be an int above 258 (256 bytes + {END_OF_TEXT} + {PAD}), got {vocab_size!r}."
+        )
     tokenizer = Tokenizer(models.BPE())
     tokenizer.normalizer = normalizers.NFC()
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         min_frequency=min_frequency,
-        special_tokens=[END_OF_TEXT],
+        special_tokens=[END_OF_TEXT, PAD],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
@@ -101,7 +110,7 @@ def byte_level_bpe(texts: Iterable[str], vocab_size: int = 4096, min_frequency: 
     tokenizer.post_processor = processors.ByteLevel(trim_offsets=False)
     tokenizer.decoder = decoders.ByteLevel()
     return PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, bos_token=END_OF_TEXT, eos_token=END_OF_TEXT, pad_token=END_OF_TEXT
+        tokenizer_object=tokenizer, bos_token=END_OF_TEXT, eos_token=END_OF_TEXT, pad_token=PAD
     )
 
 
@@ -125,7 +134,9 @@ def group_texts(examples: Mapping[str, Sequence[Sequence[int]]], block_size: int
     streams: dict[str, list[int]] = {}
     lengths: list[int] | None = None
     for name, rows in examples.items():
-        if isinstance(rows, (str, bytes)) or not all(isinstance(row, Sequence) for row in rows):
+        if isinstance(rows, (str, bytes)) or not all(
+            isinstance(row, Sequence) and not isinstance(row, (str, bytes)) for row in rows
+        ):
             raise InputError(f"column {name!r} must hold lists of token ids, one per row (tokenize first).")
         row_lengths = [len(row) for row in rows]
         if lengths is not None and row_lengths != lengths:
