@@ -122,7 +122,7 @@ def test_accelerates_own_unwrapping_loses_the_class_forward():
         model(input_ids=ids, return_dict=False)
 
 
-def testwithout_autocast_wrapper_restores_the_class_forward():
+def test_without_autocast_wrapper_restores_the_class_forward():
     import torch
 
     from hfnotes.train import without_autocast_wrapper
