@@ -184,8 +184,8 @@ def unigram_perplexity(train_ids: Iterable[int], eval_ids: Iterable[int], vocab_
     nothing about context cannot do better than about this.
 
     Example:
-        >>> round(unigram_perplexity([0, 0, 1], [0, 1], vocab_size=2), 4)
-        2.1213
+        >>> round(unigram_perplexity([0, 0, 1], [0, 1], vocab_size=2), 4)  # p = 3/5 and 2/5
+        2.0412
     """
     counts = Counter(train_ids)
     eval_list = list(eval_ids)
