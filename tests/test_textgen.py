@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 
@@ -187,6 +188,12 @@ def test_review_gpt_state_damage_and_no_rebuild_when_ready(built, monkeypatch, t
         assert checkpoint.review_gpt_checkpoint(recipe=TINY) == built
         copy = tmp_path / "copy"
         shutil.copytree(built, copy)
+        card = json.loads((copy / "hfnotes.json").read_text())
+        (copy / "hfnotes.json").write_text(json.dumps({**card, "build": {**card["build"], "torch": "0.0"}}))
+        state, reason = checkpoint.gpt_state(TINY, copy)
+        assert state == "stale" and "'0.0'" in reason  # built by another torch: rebuilt, not reused
+        (copy / "hfnotes.json").write_text(json.dumps(card))
+        assert checkpoint.gpt_state(TINY, copy) == ("ready", "")
         with open(copy / "model.safetensors", "r+b") as f:
             f.truncate(100)
         assert checkpoint.gpt_state(TINY, copy)[0] == "damaged"
