@@ -79,10 +79,11 @@ def test_hub_mode_returns_hub_ids(clean_env):
     assert assets.base_model() == "sentence-transformers/all-MiniLM-L6-v2"
     assert assets.reviews() == "stanfordnlp/sst2"
     assert assets.sentiment_model() == "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+    assert assets.review_gpt() == "distilbert/distilgpt2"
 
 
 def test_unknown_asset_lists_known_ones():
-    with pytest.raises(AssetError, match="Known assets: base_model, reviews, sentiment_model"):
+    with pytest.raises(AssetError, match="Known assets: base_model, reviews, sentiment_model, review_gpt"):
         assets.resolve("gpt-5")
 
 

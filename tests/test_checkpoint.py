@@ -92,7 +92,7 @@ def test_tiny_recipe_never_replaces_the_course_checkpoint(built):
 
 def test_ready_checkpoint_is_reused_without_building(built, cache, monkeypatch):
     folder = _install(built, cache)
-    monkeypatch.setattr(checkpoint, "_build", lambda *a: pytest.fail("rebuilt a ready checkpoint"))
+    monkeypatch.setattr(checkpoint, "fine_tune", lambda *a, **k: pytest.fail("rebuilt a ready checkpoint"))
     assert checkpoint.sentiment_checkpoint(recipe=TINY) == folder
 
 
@@ -242,7 +242,7 @@ def test_a_build_killed_between_the_renames_gets_its_checkpoint_back(built, cach
     folder = cache / built.name
     shutil.copytree(built, folder.with_name(f".{folder.name}-old-4242"))  # moved aside, new one never renamed in
     (cache / f".{folder.name}-tmp-abc").mkdir()  # a temporary folder of a killed build
-    monkeypatch.setattr(checkpoint, "_build", lambda *a: pytest.fail("rebuilt a checkpoint it could restore"))
+    monkeypatch.setattr(checkpoint, "fine_tune", lambda *a, **k: pytest.fail("rebuilt a checkpoint it could restore"))
     assert checkpoint.checkpoint_state(TINY) == ("not built", "")
     assert checkpoint.sentiment_checkpoint(recipe=TINY, progress=False) == folder
     assert checkpoint.checkpoint_state(TINY) == ("ready", "")

@@ -34,6 +34,7 @@ def test_assets_list_names_every_asset_and_its_hub_form():
     assert "base_model" in result.stdout and "sentence-transformers/all-MiniLM-L6-v2" in result.stdout
     assert "reviews" in result.stdout and "stanfordnlp/sst2" in result.stdout
     assert "sentiment_model" in result.stdout
+    assert "review_gpt" in result.stdout and "distilbert/distilgpt2" in result.stdout
 
 
 def test_assets_verify_base_model_and_reviews():

@@ -106,7 +106,7 @@ def _bf16_wrapped_tiny_classifier():
 
 
 def test_accelerates_own_unwrapping_loses_the_class_forward():
-    """Why hfnotes keeps _without_autocast_wrapper: extract_model_from_parallel(keep_fp32_wrapper=False)
+    """Why hfnotes keeps without_autocast_wrapper: extract_model_from_parallel(keep_fp32_wrapper=False)
     unwraps past transformers' decorators, and return_dict=False then fails. If this test fails, a new
     accelerate fixed it: replace the helper in hfnotes.train with the library call."""
     import torch
@@ -125,11 +125,11 @@ def test_accelerates_own_unwrapping_loses_the_class_forward():
 def test_without_autocast_wrapper_restores_the_class_forward():
     import torch
 
-    from hfnotes.train import _without_autocast_wrapper
+    from hfnotes.train import without_autocast_wrapper
 
     model, reference, _ = _bf16_wrapped_tiny_classifier()
     ids = torch.randint(1, 100, (2, 7))
-    _without_autocast_wrapper(model)
+    without_autocast_wrapper(model)
     assert "forward" not in model.__dict__ and model.forward.__func__ is type(model).forward
     with torch.no_grad():
         assert torch.equal(model(input_ids=ids).logits, reference(input_ids=ids).logits)

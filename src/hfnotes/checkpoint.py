@@ -1,5 +1,9 @@
 """Build, cache and check the course's own sentiment checkpoint.
 
+It also builds ``review_gpt`` (notebook 10), a small GPT trained from
+scratch on the reviews, by :func:`hfnotes.textgen.train_gpt`, through the
+same :func:`build_folder`.
+
 Offline there is no fine-tuned sentiment model to download, so the course
 makes one: the bundled MiniLM encoder fine-tuned on the bundled reviews by
 :func:`hfnotes.train.fine_tune`. It is built once, on first use, into the
@@ -27,6 +31,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,8 +39,9 @@ from . import config, data, models
 from .errors import AssetError, ChecksumError, InputError
 from .inference import kept_end
 from .integrity import MINILM_SHA256, sha256_file, verify_file
-from .recipe import Recipe
+from .recipe import GPTRecipe, Recipe
 from .session import device, package_version
+from .textgen import GPTResult, train_gpt
 from .train import TrainResult, fine_tune
 
 if TYPE_CHECKING:
@@ -52,6 +58,16 @@ __all__ = [
     "model_card",
     "sentiment_checkpoint",
     "write_checkpoint",
+    "folder_state",
+    "build_folder",
+    "GPT_NAME",
+    "GPT_HUB_ID",
+    "gpt_dir",
+    "gpt_state",
+    "check_gpt",
+    "gpt_card",
+    "write_gpt",
+    "review_gpt_checkpoint",
 ]
 
 CHECKPOINT_NAME = "sentiment_model"
@@ -88,15 +104,18 @@ def checkpoint_dir(recipe: Recipe | None = None) -> Path:
         >>> checkpoint_dir().name, checkpoint_dir(Recipe(epochs=1)).name.startswith("sentiment_model-")
         ('sentiment_model', True)
     """
-    recipe = _recipe(recipe)
-    name = CHECKPOINT_NAME
-    if recipe != Recipe():
+    return _folder(CHECKPOINT_NAME, _recipe(recipe), Recipe())
+
+
+def _folder(name: str, recipe: Recipe | GPTRecipe, default: Recipe | GPTRecipe) -> Path:
+    """``<cache>/<name>`` for the default recipe, ``<cache>/<name>-<hash of the recipe>`` for any other."""
+    if recipe != default:
         digest = hashlib.sha256(json.dumps(recipe.as_dict(), sort_keys=True).encode()).hexdigest()[:10]
-        name = f"{CHECKPOINT_NAME}-{digest}"
+        name = f"{name}-{digest}"
     return config.cache_dir() / name
 
 
-def build_conditions(recipe: Recipe | None = None) -> dict[str, str]:
+def build_conditions(recipe: Recipe | GPTRecipe | None = None) -> dict[str, str]:
     """What besides the recipe changes the trained weights: precision, device type and library versions.
 
     A checkpoint built under other conditions is rebuilt rather than reused, so
@@ -106,7 +125,7 @@ def build_conditions(recipe: Recipe | None = None) -> dict[str, str]:
         >>> sorted(build_conditions())
         ['device', 'precision', 'torch', 'transformers']
     """
-    recipe = _recipe(recipe)
+    recipe = recipe if isinstance(recipe, GPTRecipe) else _recipe(recipe)
     where = device()
     return {
         "precision": "bf16" if recipe.use_bf16(where) else "fp32",
@@ -138,9 +157,32 @@ def checkpoint_state(recipe: Recipe | None = None, folder: Path | None = None) -
     """
     recipe = _recipe(recipe)
     folder = Path(folder) if folder is not None else checkpoint_dir(recipe)
+    return folder_state(folder, REQUIRED_FILES, _expected_card(recipe))
+
+
+_WHAT = {
+    "recipe": "recipe",
+    "data_version": "bundled data version",
+    "base_sha256": "base model",
+    "build": "precision, device or library version",
+}
+
+
+def folder_state(folder: Path, required: tuple[str, ...], expected: dict) -> tuple[str, str]:
+    """State of a built model folder: its files, the keys of its ``hfnotes.json`` and its weights' hash.
+
+    ``expected`` maps keys of ``hfnotes.json`` to the values this machine
+    would write; a different ``build`` makes the folder "stale", any other
+    difference "damaged". Shared by every asset this module builds.
+
+    Example:
+        >>> import tempfile
+        >>> folder_state(Path(tempfile.gettempdir()) / "no-such-folder", REQUIRED_FILES, {})
+        ('not built', '')
+    """
     if not folder.exists():
         return "not built", ""
-    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    missing = [name for name in required if not (folder / name).is_file()]
     if missing:
         return "damaged", f"missing file(s): {', '.join(missing)}"
     try:
@@ -149,16 +191,10 @@ def checkpoint_state(recipe: Recipe | None = None, folder: Path | None = None) -
         return "damaged", f"hfnotes.json is not valid JSON ({exc})"
     if not isinstance(card, dict):
         return "damaged", f"hfnotes.json holds a {type(card).__name__}, not the object hfnotes writes"
-    for key, expected in _expected_card(recipe).items():
-        if card.get(key) != expected:
-            what = {
-                "recipe": "recipe",
-                "data_version": "bundled data version",
-                "base_sha256": "base model",
-                "build": "precision, device or library version",
-            }[key]
+    for key, value in expected.items():
+        if card.get(key) != value:
             state = "stale" if key == "build" else "damaged"
-            return state, f"built for another {what} ({card.get(key)!r}, now {expected!r})"
+            return state, f"built for another {_WHAT.get(key, key)} ({card.get(key)!r}, now {value!r})"
     try:
         verify_file(folder / "model.safetensors", str(card.get("weights_sha256")))
     except ChecksumError:
@@ -168,15 +204,18 @@ def checkpoint_state(recipe: Recipe | None = None, folder: Path | None = None) -
 
 def check_checkpoint(recipe: Recipe | None = None) -> Path:
     """Return the checkpoint folder if it is built and intact; raise :class:`AssetError` otherwise."""
-    state, reason = checkpoint_state(recipe)
-    folder = checkpoint_dir(recipe)
+    return _checked(checkpoint_dir(recipe), checkpoint_state(recipe), "the sentiment checkpoint", CHECKPOINT_NAME)
+
+
+def _checked(folder: Path, state_reason: tuple[str, str], what: str, name: str) -> Path:
+    state, reason = state_reason
     if state == "not built":
-        raise AssetError(f"The sentiment checkpoint is not built yet ({folder}). Build it: hfnotes assets build")
+        raise AssetError(f"{what.capitalize()} is not built yet ({folder}). Build it: hfnotes assets build {name}")
     if state == "stale":
-        raise AssetError(f"The sentiment checkpoint in {folder} is stale: {reason}. Rebuild: hfnotes assets build")
+        raise AssetError(f"{what.capitalize()} in {folder} is stale: {reason}. Rebuild: hfnotes assets build {name}")
     if state == "damaged":
         raise AssetError(
-            f"The sentiment checkpoint in {folder} is damaged: {reason}. Rebuild: hfnotes assets build --force"
+            f"{what.capitalize()} in {folder} is damaged: {reason}. Rebuild: hfnotes assets build --force {name}"
         )
     return folder
 
@@ -284,55 +323,224 @@ def sentiment_checkpoint(force: bool = False, recipe: Recipe | None = None, prog
         >>> pipeline("sentiment-analysis", model=str(sentiment_checkpoint()))("Loved it!")  # doctest: +SKIP
         [{'label': 'POSITIVE', 'score': 0.99...}]
     """
+    recipe = _recipe(recipe)
+
+    def write(tmp: Path) -> str:
+        result = fine_tune(
+            recipe, base=models.bundled_base_model(), dataset=data.load_reviews(source="bundled"), progress=progress
+        )
+        write_checkpoint(result, tmp, recipe)
+        return ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
+
+    scale = "" if recipe == Recipe() else " (test recipe)"
+    return build_folder(
+        checkpoint_dir(recipe),
+        lambda: checkpoint_state(recipe),
+        write,
+        what="the sentiment checkpoint",
+        announce=f"building the course sentiment model{scale}: MiniLM fine-tuned on the bundled reviews, "
+        f"about {ESTIMATED_SECONDS[build_conditions(recipe)['precision'] == 'bf16']} s on a 2-core CPU",
+        force=force,
+    )
+
+
+def build_folder(
+    folder: Path,
+    state: Callable[[], tuple[str, str]],
+    write: Callable[[Path], str],
+    *,
+    what: str,
+    announce: str,
+    force: bool = False,
+) -> Path:
+    """Build a model folder once: under a file lock, into a temporary folder renamed into place when complete.
+
+    ``state()`` says whether ``folder`` is ready (see :func:`folder_state`);
+    ``write(tmp)`` fills the temporary folder and returns a one-line summary
+    of the metrics. Several processes may call this at once: one builds, the
+    others wait for the lock and then find the folder ready. A build killed
+    half-way leaves no partial folder; the next call removes its leftovers
+    (and puts back a folder it had moved aside).
+    """
     from filelock import FileLock, Timeout
 
-    recipe = _recipe(recipe)
-    folder = checkpoint_dir(recipe)
-    if not force and checkpoint_state(recipe)[0] == "ready":
+    if not force and state()[0] == "ready":
         return folder
     lock = FileLock(str(folder) + ".lock")
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        _say("another process is building the sentiment checkpoint; waiting for it to finish.")
+        _say(f"another process is building {what}; waiting for it to finish.")
         lock.acquire()
     try:
         _clean_leftovers(folder)
-        state, reason = checkpoint_state(recipe)
-        if state == "ready" and not force:
+        current, reason = state()
+        if current == "ready" and not force:
             return folder  # another process built it while we waited
-        if state == "damaged":
-            _say(f"the cached sentiment checkpoint is damaged ({reason}); rebuilding it.")
-        elif state == "stale":
-            _say(f"the cached sentiment checkpoint was {reason}; rebuilding it for this machine.")
-        _build(recipe, folder, progress)
+        if current == "damaged":
+            _say(f"the cached {what.removeprefix('the ')} is damaged ({reason}); rebuilding it.")
+        elif current == "stale":
+            _say(f"the cached {what.removeprefix('the ')} was {reason}; rebuilding it for this machine.")
+        _say(f"{announce}; it is cached in {folder.parent} for next time.")
+        start = time.perf_counter()
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))
+        try:
+            summary = write(tmp)
+            if folder.exists():
+                old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
+                os.replace(folder, old)
+                os.replace(tmp, folder)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        _say(f"built in {time.perf_counter() - start:.0f} s ({summary}).")
     finally:
         lock.release()
     return folder
 
 
-def _build(recipe: Recipe, folder: Path, progress: bool) -> None:
-    scale = "" if recipe == Recipe() else " (test recipe)"
-    _say(
-        f"building the course sentiment model{scale}: MiniLM fine-tuned on the bundled reviews, "
-        f"about {ESTIMATED_SECONDS[build_conditions(recipe)['precision'] == 'bf16']} s on a 2-core CPU; "
-        f"it is cached in {folder.parent} for next time."
+# --- review_gpt: the small GPT trained from scratch on the reviews (notebook 10) ---
+
+GPT_NAME = "review_gpt"
+GPT_HUB_ID = "distilbert/distilgpt2"
+"""The Hub model that stands in for ``review_gpt`` in hub mode."""
+GPT_REQUIRED_FILES: tuple[str, ...] = (
+    "config.json",
+    "generation_config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "README.md",
+    "hfnotes.json",
+)
+GPT_ESTIMATED_SECONDS = 100
+"""Rough build time of the default :class:`GPTRecipe` on a 2-core CPU."""
+
+
+def _gpt_recipe(recipe: GPTRecipe | None) -> GPTRecipe:
+    if recipe is None:
+        return GPTRecipe()
+    if not isinstance(recipe, GPTRecipe):
+        raise InputError(f"recipe must be a hfnotes GPTRecipe or None, got {type(recipe).__name__}.")
+    return recipe
+
+
+def gpt_dir(recipe: GPTRecipe | None = None) -> Path:
+    """Where ``review_gpt`` for ``recipe`` lives (the default recipe: ``<cache>/review_gpt``).
+
+    Example:
+        >>> gpt_dir().name, gpt_dir(GPTRecipe(epochs=1)).name.startswith("review_gpt-")
+        ('review_gpt', True)
+    """
+    return _folder(GPT_NAME, _gpt_recipe(recipe), GPTRecipe())
+
+
+def _expected_gpt_card(recipe: GPTRecipe) -> dict:
+    return {"recipe": recipe.as_dict(), "data_version": data.data_version(), "build": build_conditions(recipe)}
+
+
+def gpt_state(recipe: GPTRecipe | None = None, folder: Path | None = None) -> tuple[str, str]:
+    """``("ready" | "not built" | "stale" | "damaged", reason)`` of ``review_gpt``, without building it."""
+    recipe = _gpt_recipe(recipe)
+    folder = Path(folder) if folder is not None else gpt_dir(recipe)
+    return folder_state(folder, GPT_REQUIRED_FILES, _expected_gpt_card(recipe))
+
+
+def check_gpt(recipe: GPTRecipe | None = None) -> Path:
+    """Return the ``review_gpt`` folder if it is built and intact; raise :class:`AssetError` otherwise."""
+    return _checked(gpt_dir(recipe), gpt_state(recipe), "the review GPT", GPT_NAME)
+
+
+def gpt_card(card: dict) -> ModelCard:
+    """``review_gpt``'s model card: Hub metadata, the recipe, the metrics and the validation curve."""
+    from huggingface_hub import ModelCard, ModelCardData
+
+    recipe = "\n".join(f"| {key} | {value} |" for key, value in card["recipe"].items())
+    metrics = "\n".join(f"| {key} | {value} |" for key, value in card["metrics"].items())
+    curve = "\n".join(
+        f"| {entry['epoch']:g} | {entry['eval_loss']:.4f} |" for entry in card["log_history"] if "eval_loss" in entry
     )
-    start = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))
-    try:
-        result = fine_tune(
-            recipe, base=models.bundled_base_model(), dataset=data.load_reviews(source="bundled"), progress=progress
-        )
-        write_checkpoint(result, tmp, recipe)
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    metrics = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
-    _say(f"built in {time.perf_counter() - start:.0f} s ({metrics}).")
+    metadata = ModelCardData(
+        license="mit", language="en", library_name="transformers", pipeline_tag="text-generation", tags=["hfnotes"]
+    )
+    text = f"""# hfnotes review GPT
+
+A GPT-2 of {card["parameters"]:,} parameters and its byte-level BPE tokenizer, both trained from scratch
+on the training split of the hfnotes reviews by `hfnotes.textgen.train_gpt`. Built on this machine by
+hfnotes {card["hfnotes_version"]} in {card["build_seconds"]:.0f} s ({card["precision"]}). It writes short
+review-like English; it is a teaching model that knows nothing beyond two thousand reviews.
+
+- data: hfnotes reviews, version `{card["data_version"]}` (training split; validation split for the metrics)
+- weights: `model.safetensors` SHA-256 `{card["weights_sha256"]}`
+- library versions: {", ".join(f"{k} {v}" for k, v in card["versions"].items())}
+
+## Recipe
+| setting | value |
+|---|---|
+{recipe}
+
+## Metrics (validation split, next-token prediction)
+| metric | value |
+|---|---|
+{metrics}
+
+## Validation loss per epoch (epoch 0: untrained)
+| epoch | loss |
+|---|---|
+{curve}
+"""
+    return ModelCard(f"---\n{metadata.to_yaml()}\n---\n\n{text}")
+
+
+def write_gpt(result: GPTResult, folder: Path, recipe: GPTRecipe | None = None) -> None:
+    """Save a :class:`~hfnotes.textgen.GPTResult` as a complete ``review_gpt`` folder (not atomic)."""
+    recipe = _gpt_recipe(recipe)
+    folder.mkdir(parents=True, exist_ok=True)
+    result.model.save_pretrained(folder)
+    result.tokenizer.save_pretrained(folder)
+    expected = _expected_gpt_card(recipe)
+    card = {
+        **expected,
+        "weights_sha256": sha256_file(folder / "model.safetensors"),
+        "metrics": result.metrics,
+        "parameters": result.model.num_parameters(),
+        "precision": "bf16 autocast" if expected["build"]["precision"] == "bf16" else "float32",
+        "log_history": [
+            {k: v for k, v in entry.items() if isinstance(v, (int, float))} for entry in result.log_history
+        ],
+        "build_seconds": round(result.seconds, 1),
+        "hfnotes_version": package_version("hfnotes"),
+        "versions": {pkg: package_version(pkg) for pkg in ("torch", "transformers", "tokenizers", "datasets")},
+    }
+    (folder / "hfnotes.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    gpt_card(card).save(folder / "README.md")
+
+
+def review_gpt_checkpoint(force: bool = False, recipe: GPTRecipe | None = None, progress: bool = False) -> Path:
+    """Return the ``review_gpt`` folder, building it if needed (locked and atomic like the sentiment model).
+
+    Example:
+        >>> from transformers import AutoModelForCausalLM  # doctest: +SKIP
+        >>> AutoModelForCausalLM.from_pretrained(review_gpt_checkpoint()).config.n_layer  # doctest: +SKIP
+        3
+    """
+    recipe = _gpt_recipe(recipe)
+
+    def write(tmp: Path) -> str:
+        reviews = data.load_reviews(source="bundled")
+        result = train_gpt(recipe, reviews["train"]["text"], reviews["validation"]["text"], progress=progress)
+        write_gpt(result, tmp, recipe)
+        return ", ".join(f"{k} {v}" for k, v in result.metrics.items())
+
+    scale = "" if recipe == GPTRecipe() else " (test recipe)"
+    return build_folder(
+        gpt_dir(recipe),
+        lambda: gpt_state(recipe),
+        write,
+        what="the review GPT",
+        announce=f"building the course's small GPT{scale}: tokenizer and model trained from scratch on the "
+        f"bundled reviews, about {GPT_ESTIMATED_SECONDS} s on a 2-core CPU",
+        force=force,
+    )

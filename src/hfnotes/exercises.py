@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import assets, collate, config, data, evaluation, families, inference, metrics
+from . import assets, collate, config, data, evaluation, families, inference, metrics, textgen
 from .errors import ConfigError, ExerciseError
 from .recipe import Recipe
 
@@ -898,5 +898,77 @@ def _temperatures(answer: Any) -> str:
     return f"tokens equal to greedy decoding's: {same[0.1]} of 12 at 0.1, {same[5.0]} of 12 at 5.0"
 
 
+# 10 · a tokenizer and a small GPT from scratch
+
+
+def _function(answer: Any, name: str) -> Callable:
+    _expect(callable(answer), f"the answer must be your function {name} itself (no parentheses), got {answer!r}.")
+    return answer
+
+
+@_exercise("10.1", "concatenate the rows into one list, keep len // block_size * block_size tokens, then slice.")
+def _pack_blocks(answer: Any) -> str:
+    fn = _function(answer, "pack_blocks")
+    rng = np.random.default_rng(0)
+    cases = [([[1, 2, 3], [4, 5]], 2), ([[7]], 3), ([[1, 2], [3, 4]], 4)]
+    cases += [
+        ([list(rng.integers(0, 100, int(n))) for n in rng.integers(0, 12, 6)], int(rng.integers(1, 9)))
+        for _ in range(20)
+    ]
+    for rows, block_size in cases:
+        rows = [[int(t) for t in row] for row in rows]
+        expected = textgen.group_texts({"input_ids": rows}, block_size)["input_ids"]
+        got = fn([list(row) for row in rows], block_size)
+        got = [list(map(int, block)) for block in got] if isinstance(got, (list, tuple)) else got
+        _expect(got == expected, f"pack_blocks({rows}, {block_size}) returned {got!r}; expected {expected!r}.")
+    return f"{len(cases)} cases agree with textgen.group_texts"
+
+
+@lru_cache(maxsize=1)
+def _reviews_texts() -> tuple[list[str], list[str]]:
+    reviews = data.load_reviews()
+    return list(reviews["train"]["text"]), list(reviews["validation"]["text"])
+
+
+@_exercise(
+    "10.2",
+    "train with textgen.byte_level_bpe(train_texts, vocab_size=size) and average len(tokenizer(text).input_ids).",
+)
+def _vocab_lengths(answer: Any) -> str:
+    _expect(isinstance(answer, Mapping) and len(answer) >= 3, "give a dict with at least three vocabulary sizes.")
+    sizes = sorted(answer)
+    _expect(
+        all(isinstance(k, int) and 300 <= k <= 8000 for k in sizes), f"sizes must be ints in 300..8000, got {sizes}."
+    )
+    train, validation = _reviews_texts()
+    for size in sizes:
+        tokenizer = textgen.byte_level_bpe(train, vocab_size=size)
+        expected = float(np.mean([len(tokenizer(t)["input_ids"]) for t in validation]))
+        _expect(
+            math.isclose(float(answer[size]), expected, rel_tol=1e-6),
+            f"at vocabulary {size} the validation reviews average {expected:.2f} tokens, not {answer[size]!r}.",
+        )
+    values = [float(answer[k]) for k in sizes]
+    _expect(values == sorted(values, reverse=True), "longer vocabularies should give shorter sequences.")
+    return f"from {values[0]:.1f} tokens per review at {sizes[0]} to {values[-1]:.1f} at {sizes[-1]}"
+
+
+@_exercise("10.3", "count each id in train_ids, add 1 to every count, divide by the total; exp of the mean -log p.")
+def _unigram(answer: Any) -> str:
+    fn = _function(answer, "perplexity")
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        vocab = int(rng.integers(2, 30))
+        train = [int(t) for t in rng.integers(0, vocab, int(rng.integers(0, 50)))]
+        evaluation_ids = [int(t) for t in rng.integers(0, vocab, int(rng.integers(1, 30)))]
+        expected = textgen.unigram_perplexity(train, evaluation_ids, vocab)
+        got = fn(train, evaluation_ids, vocab)
+        _expect(
+            isinstance(got, (int, float, np.floating)) and math.isclose(float(got), expected, rel_tol=1e-6),
+            f"perplexity({train}, {evaluation_ids}, {vocab}) gave {got!r}; expected {expected:.6f}.",
+        )
+    return "10 random cases agree with textgen.unigram_perplexity"
+
+
 KEYS: tuple[str, ...] = tuple(sorted(_CHECKS))
-"""Every exercise key, ``"00.1"`` … ``"09.3"``."""
+"""Every exercise key, ``"00.1"`` … ``"10.3"``."""

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Recipe",
     "TrainResult",
+    "without_autocast_wrapper",
     "ID2LABEL",
     "LABEL2ID",
     "check_reviews",
@@ -253,7 +254,7 @@ def fine_tune(
             validation = trainer.evaluate(validation_set, metric_key_prefix="validation")
         test = trainer.evaluate(test_set, metric_key_prefix="test")
         history = list(trainer.state.log_history)
-    _without_autocast_wrapper(model)
+    without_autocast_wrapper(model)
     seconds = time.perf_counter() - start
     scores = {
         "validation_accuracy": round(validation["validation_accuracy"], 4),
@@ -263,7 +264,7 @@ def fine_tune(
     return TrainResult(model=model, tokenizer=tokenizer, metrics=scores, seconds=seconds, log_history=history)
 
 
-def _without_autocast_wrapper(model) -> None:
+def without_autocast_wrapper(model) -> None:
     """Give ``model`` back its class's ``forward``: for bf16 training Accelerate wraps it in autocast.
 
     Left in place, the trained model would keep computing in bfloat16, unlike
