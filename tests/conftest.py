@@ -19,7 +19,7 @@ import netguard  # noqa: E402
 # The notebooks that take longest, longest first. `make test` runs two test files or notebooks at a time and
 # hands them out in collection order (--no-loadscope-reorder): starting the long ones first keeps one worker
 # from running the last long notebook alone while the other idles. Only the speed depends on this list.
-LONGEST_FIRST = ("06_", "08_", "05_", "01_", "10_", "07_")
+LONGEST_FIRST = ("06_", "08_", "05_", "11_", "01_", "10_", "07_")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -13,7 +13,7 @@ they work on as arguments; defaults that resolve a course asset belong to
 the registry and above.
 
 1. base: errors, config, integrity, precision, display, session, recipe, metrics._checks
-2. helpers: data, models, inference, collate, search, bench, plots, metrics, evaluation, anatomy, families, launch
+2. helpers: data, models, inference, collate, search, bench, plots, metrics, evaluation, anatomy, families, launch, rl
 3. builders: throughput, train, textgen, checkpoint
 4. registry: assets
 5. front: lora, doctor, runner, exercises, __main__
@@ -50,6 +50,7 @@ _LAZY_MODULES = (
     "lora",
     "metrics",
     "plots",
+    "rl",
     "runner",
     "search",
     "textgen",

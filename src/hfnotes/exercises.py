@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import assets, collate, config, data, evaluation, families, inference, metrics, textgen
+from . import assets, collate, config, data, evaluation, families, inference, metrics, rl, textgen
 from .errors import ConfigError, ExerciseError
 from .recipe import Recipe
 
@@ -970,5 +970,71 @@ def _unigram(answer: Any) -> str:
     return "10 random cases agree with textgen.unigram_perplexity"
 
 
+@_exercise("11.1", "walk backwards: running = reward + gamma * running * (1 - done); store running at each step.")
+def _discounted(answer: Any) -> str:
+    import torch
+
+    fn = _function(answer, "discounted_returns")
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        steps, gamma = int(rng.integers(1, 12)), float(rng.uniform(0.5, 1.0))
+        rewards = [float(r) for r in rng.uniform(-1, 2, steps)]
+        dones = [bool(d) for d in rng.random(steps) < 0.25]
+        # GAE with lam = 1, zero values and nothing after the rollout gives the discounted returns
+        expected, _ = rl.gae(
+            torch.tensor(rewards)[:, None],
+            torch.zeros(steps, 1),
+            torch.tensor(dones, dtype=torch.float32)[:, None],
+            torch.zeros(1),
+            gamma,
+            1.0,
+        )
+        got = fn(rewards, dones, gamma)
+        _expect(
+            isinstance(got, Sequence | np.ndarray) and len(got) == steps,
+            f"discounted_returns should give one return per step ({steps}), got {got!r}.",
+        )
+        _expect(
+            np.allclose(np.asarray(got, dtype=float), expected.squeeze(1).numpy(), atol=1e-5),
+            f"for rewards={rewards}, dones={dones}, gamma={gamma:.3f}: got {list(got)}, "
+            f"expected {[round(x, 4) for x in expected.squeeze(1).tolist()]}.",
+        )
+    return "10 random rollouts agree with rl.gae(lam=1) on zero values"
+
+
+@_exercise("11.2", "ratio = exp(new - old); take min(ratio * A, clip(ratio, 1 - eps, 1 + eps) * A), average, negate.")
+def _surrogate(answer: Any) -> str:
+    import torch
+
+    fn = _function(answer, "ppo_loss")
+    rng = np.random.default_rng(3)
+    for clip in (0.1, 0.2, 0.3):
+        new, old, adv = (torch.tensor(rng.normal(0, s, 40), dtype=torch.float32) for s in (0.3, 0.3, 1.0))
+        expected = rl.clipped_surrogate(new, old, adv, clip).item()
+        got = fn(new, old, adv, clip)
+        got = got.item() if hasattr(got, "item") else got
+        _expect(
+            isinstance(got, (int, float)) and math.isclose(got, expected, rel_tol=1e-4, abs_tol=1e-6),
+            f"with clip={clip} your loss is {got!r}; the clipped surrogate is {expected:.6f}.",
+        )
+    return "three clip ranges agree with rl.clipped_surrogate"
+
+
+@_exercise(
+    "11.3", "return [1.0 if c.rstrip().endswith(('.', '!', '?')) else 0.0 for c in completions]; accept **kwargs."
+)
+def _sentence_reward(answer: Any) -> str:
+    fn = _function(answer, "ends_a_sentence")
+    prompts = ["The soup", "My phone", "This hotel", "The game"]
+    completions = [" was cold.", " broke", " is great!", " is it worth it?  "]
+    try:
+        got = fn(prompts=prompts, completions=completions, completion_ids=[[1], [2], [3], [4]], domain=["a"] * 4)
+    except TypeError as error:
+        raise _Wrong(f"TRL calls a reward with keyword arguments and extra columns; yours raised {error}.") from None
+    _expect(isinstance(got, list), f"a TRL reward returns a list of floats, got {type(got).__name__}.")
+    _expect(got == [1.0, 0.0, 1.0, 1.0], f"expected [1.0, 0.0, 1.0, 1.0] for {completions}, got {got}.")
+    return "one float per completion, keyword arguments accepted"
+
+
 KEYS: tuple[str, ...] = tuple(sorted(_CHECKS))
-"""Every exercise key, ``"00.1"`` … ``"10.3"``."""
+"""Every exercise key, ``"00.1"`` … ``"11.3"``."""
