@@ -31,7 +31,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -345,6 +346,40 @@ def _say(message: str) -> None:
     print(f"hfnotes: {message}", file=sys.stderr, flush=True)
 
 
+@contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """Silence what the libraries print while a build runs, then put their settings back.
+
+    Off: the progress bars of ``datasets`` (loading the CSVs, ``map``),
+    ``transformers`` and ``huggingface_hub`` (writing the weights), and the
+    warnings ``transformers`` logs. A build announces itself and its result in
+    one line each (:func:`build_folder`); the training's own progress bar
+    follows the builder's ``progress`` argument.
+    """
+    import datasets
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars
+    from transformers.utils import logging as transformers_logging
+
+    verbosity = transformers_logging.get_verbosity()
+    transformers_bars = transformers_logging.is_progress_bar_enabled()
+    hub_bars = not are_progress_bars_disabled()
+    datasets_bars = datasets.is_progress_bar_enabled()
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()  # huggingface_hub's too
+    if datasets_bars:
+        datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        transformers_logging.set_verbosity(verbosity)
+        if transformers_bars:
+            transformers_logging.enable_progress_bar()  # huggingface_hub's too
+        if not hub_bars:
+            disable_progress_bars()
+        if datasets_bars:
+            datasets.enable_progress_bars()
+
+
 def _clean_leftovers(folder: Path) -> None:
     """Remove what a killed build left next to ``folder``; put back a checkpoint it had moved aside.
 
@@ -403,7 +438,9 @@ def build_folder(
 
     ``state()`` says whether ``folder`` is ready (see :func:`folder_state`);
     ``write(tmp)`` fills the temporary folder and returns a one-line summary
-    of the metrics. Several processes may call this at once: one builds, the
+    of the metrics. The build prints one line as it starts and one with its
+    time and that summary when done; the libraries' own progress bars and
+    warnings are silenced while ``write`` runs. Several processes may call this at once: one builds, the
     others wait for the lock and then find the folder ready. A build killed
     half-way leaves no partial folder; the next call removes its leftovers
     (and puts back a folder it had moved aside).
@@ -431,7 +468,8 @@ def build_folder(
         start = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))
         try:
-            summary = write(tmp)
+            with _quiet_libraries():
+                summary = write(tmp)
             if folder.exists():
                 old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
                 os.replace(folder, old)
@@ -552,7 +590,11 @@ def review_gpt_checkpoint(force: bool = False, recipe: GPTRecipe | None = None, 
         reviews = data.load_reviews(source="bundled")
         result = train_gpt(recipe, reviews["train"]["text"], reviews["validation"]["text"], progress=progress)
         write_gpt(result, tmp, recipe)
-        return ", ".join(f"{k} {v}" for k, v in result.metrics.items())
+        scores = result.metrics
+        return (
+            f"validation perplexity {scores['validation_perplexity']}; "
+            f"unigram baseline {scores['unigram_perplexity']}, untrained {scores['untrained_perplexity']}"
+        )
 
     scale = "" if recipe == GPTRecipe() else " (test recipe)"
     return build_folder(
