@@ -25,7 +25,7 @@ from transformers import (
 
 import hfnotes
 from hfnotes import data, metrics
-from hfnotes.train import ID2LABEL, LABEL2ID
+from hfnotes.train import ID2LABEL, LABEL2ID, tokenize_reviews
 
 SEED = 1
 BATCH_SIZE = 32
@@ -50,9 +50,7 @@ def ex_05_2(base: str | None = None, train_samples: int = 1280) -> list[dict]:
     """
     base = base or hfnotes.assets.base_model()
     tokenizer = AutoTokenizer.from_pretrained(base, truncation_side="left")
-    train = data.load_reviews()["train"].shuffle(seed=SEED).select(range(train_samples))
-    train = train.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length=128), batched=True)
-    train = train.remove_columns(["id", "text", "domain"])
+    train = tokenize_reviews(data.load_reviews(), tokenizer)["train"].shuffle(seed=SEED).select(range(train_samples))
     set_seed(SEED)
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=2, id2label=ID2LABEL, label2id=LABEL2ID, use_safetensors=True

@@ -18,6 +18,10 @@ def test_report_here_is_ready(clean_env, tmp_path):
         assert expected in names
     assert report.ok, str(report)
     assert str(report).endswith("hfnotes doctor: ready")
+    values = {check.name: check.value for check in report.checks}
+    for name in ("sentiment_model", "review_gpt"):  # the empty cache: listed, with the folder they will be built in
+        assert values[f"asset {name}"].startswith("not built yet (built on first use")
+        assert values[f"asset {name}"].endswith(f"; folder {tmp_path / name}")
 
 
 def test_checksum_mismatch_makes_report_bad(clean_env, monkeypatch):
@@ -27,7 +31,7 @@ def test_checksum_mismatch_makes_report_bad(clean_env, monkeypatch):
     problems = {check.name: check.value for check in report.problems}
     assert "Checksum mismatch" in problems["asset base_model"]
     # a checkpoint built on the real base model no longer matches the expected base either
-    assert set(problems) <= {"asset base_model", "asset sentiment_model"}
+    assert set(problems) <= {"asset base_model", "asset sentiment_model", "asset review_gpt"}
     assert "BAD asset base_model" in str(report)
 
 
@@ -61,3 +65,22 @@ def test_a_stale_checkpoint_is_not_a_problem(clean_env, monkeypatch):
     report = doctor()
     check = next(c for c in report.checks if c.name == "asset sentiment_model")
     assert check.ok and check.value.startswith("stale: built for another precision")
+
+
+def test_review_gpt_is_listed_like_the_sentiment_checkpoint(clean_env, monkeypatch, tmp_path):
+    """Built, stale or damaged: one line with its state and its folder; only damage is a problem."""
+    from hfnotes import checkpoint
+
+    clean_env.setenv("HFNOTES_CACHE", str(tmp_path))
+    folder = f"; folder {tmp_path / 'review_gpt'}"
+    for state, detail, ok, value in [
+        ("ready", "", True, "built and verified"),
+        ("stale", "built for another torch ('0.0', now '2')", True, "stale: built for another torch"),
+        ("damaged", "missing file(s): config.json", False, "damaged: missing file(s): config.json"),
+    ]:
+        monkeypatch.setattr(checkpoint, "gpt_state", lambda state=state, detail=detail: (state, detail))
+        report = doctor()
+        check = next(c for c in report.checks if c.name == "asset review_gpt")
+        assert check.ok is ok and check.value.startswith(value) and check.value.endswith(folder), check.value
+        assert report.ok is ok
+    assert "hfnotes assets build --force review_gpt" in check.value

@@ -110,6 +110,8 @@ def test_unknown_key_lists_the_valid_ones():
         ("07.3", lambda predictions, references, seed: 1 / 0, r"raised ZeroDivisionError"),
         ("08.1", {2: 19_202, 32: 295_680}, r"with r=32, LoRA trains 295,682 parameters"),
         ("09.1", {"embeddings_share": 79.0, "hidden_size": 1272}, r"looks like a percentage"),
+        ("10.1", lambda rows, block_size: rows, r"pack_blocks\(\[\[1, 2, 3\], \[4, 5\]\], 2\) returned"),
+        ("10.3", lambda train_ids, eval_ids, vocab_size: 1 / 0, r"raised ZeroDivisionError"),
     ],
 )
 def test_wrong_answer_says_what_is_wrong_and_hints(key, answer, message):

@@ -4,7 +4,7 @@ Examples::
 
     hfnotes doctor                     # is this machine ready?
     hfnotes assets list                # the named models and datasets
-    hfnotes assets build               # build the course checkpoint now
+    hfnotes assets build               # build the course models now (quietly)
     hfnotes run notebooks --out build  # execute every notebook headless
 """
 

@@ -67,7 +67,7 @@ def _bundled_sentiment_model() -> str:
 
 
 def _build_sentiment_model(force: bool) -> str:
-    return str(checkpoint.sentiment_checkpoint(force=force))
+    return str(checkpoint.sentiment_checkpoint(force=force, progress=False))
 
 
 def _check_sentiment_model() -> str:
@@ -79,7 +79,7 @@ def _bundled_review_gpt() -> str:
 
 
 def _build_review_gpt(force: bool) -> str:
-    return str(checkpoint.review_gpt_checkpoint(force=force, progress=True))
+    return str(checkpoint.review_gpt_checkpoint(force=force, progress=False))
 
 
 def _check_review_gpt() -> str:
@@ -152,7 +152,7 @@ def verify(name: str) -> str:
 
 
 def build(name: str, force: bool = False) -> str:
-    """Build (or, with ``force``, rebuild) the bundled form of ``name``."""
+    """Build (or, with ``force``, rebuild) the bundled form of ``name``, quietly: a line as it starts, one when done."""
     asset = _get(name)
     if asset.build is None:
         return asset.bundled()

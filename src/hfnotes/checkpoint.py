@@ -31,9 +31,10 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import config, data, models
 from .errors import AssetError, ChecksumError, InputError
@@ -220,49 +221,107 @@ def _checked(folder: Path, state_reason: tuple[str, str], what: str, name: str) 
     return folder
 
 
-def model_card(card: dict) -> ModelCard:
-    """The checkpoint's model card (``README.md``): Hub metadata from ``ModelCardData`` and a short text."""
+def _card_text(
+    card: dict,
+    *,
+    title: str,
+    about: str,
+    facts: list[str],
+    metrics_about: str,
+    metric_format: str,
+    last_section: str,
+    **metadata: Any,
+) -> ModelCard:
+    """A model card shared by every asset this module builds: Hub metadata, facts, recipe and metrics tables.
+
+    ``facts`` come before the weights' hash and the library versions;
+    ``last_section`` (a heading and its text) ends the card; ``metadata`` goes to
+    ``ModelCardData`` beside the licence, language and library.
+    """
     from huggingface_hub import ModelCard, ModelCardData
 
     recipe = "\n".join(f"| {key} | {value} |" for key, value in card["recipe"].items())
-    metrics = "\n".join(f"| {key} | {value:.4f} |" for key, value in card["metrics"].items())
-    metadata = ModelCardData(
-        license="mit",
-        language="en",
-        library_name="transformers",
-        pipeline_tag="text-classification",
-        base_model=models.BASE_HUB_ID,
-        tags=["sentiment", "hfnotes"],
-    )
-    text = f"""# hfnotes sentiment model
+    metrics = "\n".join(f"| {key} | {value:{metric_format}} |" for key, value in card["metrics"].items())
+    facts = [
+        *facts,
+        f"weights: `model.safetensors` SHA-256 `{card['weights_sha256']}`",
+        f"library versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+    ]
+    metadata = ModelCardData(license="mit", language="en", library_name="transformers", **metadata)
+    bullets = "\n".join(f"- {fact}" for fact in facts)
+    text = f"""# {title}
 
-all-MiniLM-L6-v2 fine-tuned for binary sentiment (NEGATIVE / POSITIVE) on the hfnotes
-reviews dataset, by `hfnotes.train.fine_tune`. Built on this machine by hfnotes {card["hfnotes_version"]}
-in {card["build_seconds"]:.0f} s ({card["precision"]}); it is a teaching model, not a production classifier.
+{about}
 
-- base model: all-MiniLM-L6-v2, `model.safetensors` SHA-256 `{card["base_sha256"]}`
-- data: hfnotes reviews, version `{card["data_version"]}` (7 domains, English)
-- weights: `model.safetensors` SHA-256 `{card["weights_sha256"]}`
-- library versions: {", ".join(f"{k} {v}" for k, v in card["versions"].items())}
+{bullets}
 
 ## Recipe
 | setting | value |
 |---|---|
 {recipe}
 
-## Metrics (bundled reviews)
+## Metrics ({metrics_about})
 | metric | value |
 |---|---|
 {metrics}
 
-## Limitations
+{last_section}"""
+    return ModelCard(f"---\n{metadata.to_yaml()}\n---\n\n{text}")
+
+
+def _write_folder(
+    result: TrainResult | GPTResult, folder: Path, expected: dict, packages: tuple[str, ...], **extra: Any
+) -> dict:
+    """Save ``result``'s model and tokenizer in ``folder`` and write its ``hfnotes.json``; return that card.
+
+    ``expected`` holds the keys :func:`folder_state` compares; ``extra``, what
+    one asset's card adds; ``packages``, the libraries whose versions it records.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    result.model.save_pretrained(folder)
+    result.tokenizer.save_pretrained(folder)
+    card = {
+        **expected,
+        "weights_sha256": sha256_file(folder / "model.safetensors"),
+        "metrics": result.metrics,
+        "precision": "bf16 autocast" if expected["build"]["precision"] == "bf16" else "float32",
+        "log_history": [
+            {k: v for k, v in entry.items() if isinstance(v, (int, float))} for entry in result.log_history
+        ],
+        "build_seconds": round(result.seconds, 1),
+        "hfnotes_version": package_version("hfnotes"),
+        "versions": {pkg: package_version(pkg) for pkg in packages},
+        **extra,
+    }
+    (folder / "hfnotes.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return card
+
+
+def model_card(card: dict) -> ModelCard:
+    """The checkpoint's model card (``README.md``): Hub metadata from ``ModelCardData`` and a short text."""
+    return _card_text(
+        card,
+        title="hfnotes sentiment model",
+        about=f"""all-MiniLM-L6-v2 fine-tuned for binary sentiment (NEGATIVE / POSITIVE) on the hfnotes
+reviews dataset, by `hfnotes.train.fine_tune`. Built on this machine by hfnotes {card["hfnotes_version"]}
+in {card["build_seconds"]:.0f} s ({card["precision"]}); it is a teaching model, not a production classifier.""",
+        facts=[
+            f"base model: all-MiniLM-L6-v2, `model.safetensors` SHA-256 `{card['base_sha256']}`",
+            f"data: hfnotes reviews, version `{card['data_version']}` (7 domains, English)",
+        ],
+        metrics_about="bundled reviews",
+        metric_format=".4f",
+        last_section=f"""## Limitations
 Trained on about two thousand short English reviews written for the course; expect errors on
 sarcasm, other languages and domains far from movies, books, restaurants, electronics, apps,
 hotels and games. Training kept the {kept_end(card["recipe"]["truncation_side"])} {card["recipe"]["max_length"]} tokens of longer
 reviews (to train faster); the saved tokenizer truncates from the same side, at the model's limit of
 {card["tokenizer_max_length"]} tokens, so predictions read up to that much of a review.
-"""
-    return ModelCard(f"---\n{metadata.to_yaml()}\n---\n\n{text}")
+""",
+        pipeline_tag="text-classification",
+        base_model=models.BASE_HUB_ID,
+        tags=["sentiment", "hfnotes"],
+    )
 
 
 def write_checkpoint(result: TrainResult, folder: Path, recipe: Recipe | None = None) -> None:
@@ -273,30 +332,52 @@ def write_checkpoint(result: TrainResult, folder: Path, recipe: Recipe | None = 
     reviews to 128 tokens to train faster, and predictions may read more of a
     long review (notebook 07 measures the difference; the tests pin it).
     """
-    recipe = _recipe(recipe)
-    folder.mkdir(parents=True, exist_ok=True)
-    result.model.save_pretrained(folder)
-    result.tokenizer.save_pretrained(folder)
-    expected = _expected_card(recipe)
-    card = {
-        **expected,
-        "weights_sha256": sha256_file(folder / "model.safetensors"),
-        "metrics": result.metrics,
-        "precision": "bf16 autocast" if expected["build"]["precision"] == "bf16" else "float32",
-        "log_history": [
-            {k: v for k, v in entry.items() if isinstance(v, (int, float))} for entry in result.log_history
-        ],
-        "build_seconds": round(result.seconds, 1),
-        "tokenizer_max_length": result.tokenizer.model_max_length,
-        "hfnotes_version": package_version("hfnotes"),
-        "versions": {pkg: package_version(pkg) for pkg in ("torch", "transformers", "datasets")},
-    }
-    (folder / "hfnotes.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    card = _write_folder(
+        result,
+        folder,
+        _expected_card(_recipe(recipe)),
+        ("torch", "transformers", "datasets"),
+        tokenizer_max_length=result.tokenizer.model_max_length,
+    )
     model_card(card).save(folder / "README.md")
 
 
 def _say(message: str) -> None:
     print(f"hfnotes: {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """Silence what the libraries print while a build runs, then put their settings back.
+
+    Off: the progress bars of ``datasets`` (loading the CSVs, ``map``),
+    ``transformers`` and ``huggingface_hub`` (writing the weights), and the
+    warnings ``transformers`` logs. A build announces itself and its result in
+    one line each (:func:`build_folder`); the training's own progress bar
+    follows the builder's ``progress`` argument.
+    """
+    import datasets
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars
+    from transformers.utils import logging as transformers_logging
+
+    verbosity = transformers_logging.get_verbosity()
+    transformers_bars = transformers_logging.is_progress_bar_enabled()
+    hub_bars = not are_progress_bars_disabled()
+    datasets_bars = datasets.is_progress_bar_enabled()
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()  # huggingface_hub's too
+    if datasets_bars:
+        datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        transformers_logging.set_verbosity(verbosity)
+        if transformers_bars:
+            transformers_logging.enable_progress_bar()  # huggingface_hub's too
+        if not hub_bars:
+            disable_progress_bars()
+        if datasets_bars:
+            datasets.enable_progress_bars()
 
 
 def _clean_leftovers(folder: Path) -> None:
@@ -357,7 +438,9 @@ def build_folder(
 
     ``state()`` says whether ``folder`` is ready (see :func:`folder_state`);
     ``write(tmp)`` fills the temporary folder and returns a one-line summary
-    of the metrics. Several processes may call this at once: one builds, the
+    of the metrics. The build prints one line as it starts and one with its
+    time and that summary when done; the libraries' own progress bars and
+    warnings are silenced while ``write`` runs. Several processes may call this at once: one builds, the
     others wait for the lock and then find the folder ready. A build killed
     half-way leaves no partial folder; the next call removes its leftovers
     (and puts back a folder it had moved aside).
@@ -385,7 +468,8 @@ def build_folder(
         start = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))
         try:
-            summary = write(tmp)
+            with _quiet_libraries():
+                summary = write(tmp)
             if folder.exists():
                 old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
                 os.replace(folder, old)
@@ -455,66 +539,40 @@ def check_gpt(recipe: GPTRecipe | None = None) -> Path:
 
 def gpt_card(card: dict) -> ModelCard:
     """``review_gpt``'s model card: Hub metadata, the recipe, the metrics and the validation curve."""
-    from huggingface_hub import ModelCard, ModelCardData
-
-    recipe = "\n".join(f"| {key} | {value} |" for key, value in card["recipe"].items())
-    metrics = "\n".join(f"| {key} | {value} |" for key, value in card["metrics"].items())
     curve = "\n".join(
         f"| {entry['epoch']:g} | {entry['eval_loss']:.4f} |" for entry in card["log_history"] if "eval_loss" in entry
     )
-    metadata = ModelCardData(
-        license="mit", language="en", library_name="transformers", pipeline_tag="text-generation", tags=["hfnotes"]
-    )
-    text = f"""# hfnotes review GPT
-
-A GPT-2 of {card["parameters"]:,} parameters and its byte-level BPE tokenizer, both trained from scratch
+    return _card_text(
+        card,
+        title="hfnotes review GPT",
+        about=f"""A GPT-2 of {card["parameters"]:,} parameters and its byte-level BPE tokenizer, both trained from scratch
 on the training split of the hfnotes reviews by `hfnotes.textgen.train_gpt`. Built on this machine by
 hfnotes {card["hfnotes_version"]} in {card["build_seconds"]:.0f} s ({card["precision"]}). It writes short
-review-like English; it is a teaching model that knows nothing beyond two thousand reviews.
-
-- data: hfnotes reviews, version `{card["data_version"]}` (training split; validation split for the metrics)
-- weights: `model.safetensors` SHA-256 `{card["weights_sha256"]}`
-- library versions: {", ".join(f"{k} {v}" for k, v in card["versions"].items())}
-
-## Recipe
-| setting | value |
-|---|---|
-{recipe}
-
-## Metrics (validation split, next-token prediction)
-| metric | value |
-|---|---|
-{metrics}
-
-## Validation loss per epoch (epoch 0: untrained)
+review-like English; it is a teaching model that knows nothing beyond two thousand reviews.""",
+        facts=[
+            f"data: hfnotes reviews, version `{card['data_version']}` (training split; validation split for the metrics)"
+        ],
+        metrics_about="validation split, next-token prediction",
+        metric_format="",
+        last_section=f"""## Validation loss per epoch (epoch 0: untrained)
 | epoch | loss |
 |---|---|
 {curve}
-"""
-    return ModelCard(f"---\n{metadata.to_yaml()}\n---\n\n{text}")
+""",
+        pipeline_tag="text-generation",
+        tags=["hfnotes"],
+    )
 
 
 def write_gpt(result: GPTResult, folder: Path, recipe: GPTRecipe | None = None) -> None:
     """Save a :class:`~hfnotes.textgen.GPTResult` as a complete ``review_gpt`` folder (not atomic)."""
-    recipe = _gpt_recipe(recipe)
-    folder.mkdir(parents=True, exist_ok=True)
-    result.model.save_pretrained(folder)
-    result.tokenizer.save_pretrained(folder)
-    expected = _expected_gpt_card(recipe)
-    card = {
-        **expected,
-        "weights_sha256": sha256_file(folder / "model.safetensors"),
-        "metrics": result.metrics,
-        "parameters": result.model.num_parameters(),
-        "precision": "bf16 autocast" if expected["build"]["precision"] == "bf16" else "float32",
-        "log_history": [
-            {k: v for k, v in entry.items() if isinstance(v, (int, float))} for entry in result.log_history
-        ],
-        "build_seconds": round(result.seconds, 1),
-        "hfnotes_version": package_version("hfnotes"),
-        "versions": {pkg: package_version(pkg) for pkg in ("torch", "transformers", "tokenizers", "datasets")},
-    }
-    (folder / "hfnotes.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    card = _write_folder(
+        result,
+        folder,
+        _expected_gpt_card(_gpt_recipe(recipe)),
+        ("torch", "transformers", "tokenizers", "datasets"),
+        parameters=result.model.num_parameters(),
+    )
     gpt_card(card).save(folder / "README.md")
 
 
@@ -532,7 +590,11 @@ def review_gpt_checkpoint(force: bool = False, recipe: GPTRecipe | None = None, 
         reviews = data.load_reviews(source="bundled")
         result = train_gpt(recipe, reviews["train"]["text"], reviews["validation"]["text"], progress=progress)
         write_gpt(result, tmp, recipe)
-        return ", ".join(f"{k} {v}" for k, v in result.metrics.items())
+        scores = result.metrics
+        return (
+            f"validation perplexity {scores['validation_perplexity']}; "
+            f"unigram baseline {scores['unigram_perplexity']}, untrained {scores['untrained_perplexity']}"
+        )
 
     scale = "" if recipe == GPTRecipe() else " (test recipe)"
     return build_folder(

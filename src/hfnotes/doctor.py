@@ -127,15 +127,22 @@ def _assets() -> list[Check]:
             checks.append(Check(f"asset {name}", "verified"))
         except Exception as exc:  # the report must list every failure
             checks.append(Check(f"asset {name}", f"not verified: {exc}", False))
-    state, detail = checkpoint.checkpoint_state()
-    ok = state in ("ready", "not built", "stale")
+    checks.append(
+        _built_asset("sentiment_model", checkpoint.checkpoint_state(), checkpoint.checkpoint_dir(), "a few minutes")
+    )
+    checks.append(_built_asset("review_gpt", checkpoint.gpt_state(), checkpoint.gpt_dir(), "a minute or two"))
+    return checks
+
+
+def _built_asset(name: str, state_detail: tuple[str, str], folder: Path, build_time: str) -> Check:
+    """The line of an asset the course builds: its state and its folder. Only a damaged one is a problem."""
+    state, detail = state_detail
     value = {
         "ready": "built and verified",
-        "not built": "not built yet (built on first use, a few minutes on a laptop CPU)",
-        "stale": f"stale: {detail} (rebuilt on next use, or run: hfnotes assets build)",
-    }.get(state, f"damaged: {detail} (rebuilt on next use, or run: hfnotes assets build --force)")
-    checks.append(Check("asset sentiment_model", value, ok))
-    return checks
+        "not built": f"not built yet (built on first use, {build_time} on a laptop CPU)",
+        "stale": f"stale: {detail} (rebuilt on next use, or run: hfnotes assets build {name})",
+    }.get(state, f"damaged: {detail} (rebuilt on next use, or run: hfnotes assets build --force {name})")
+    return Check(f"asset {name}", f"{value}; folder {_home_relative(folder)}", state in ("ready", "not built", "stale"))
 
 
 def doctor() -> Report:

@@ -20,8 +20,9 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -127,6 +128,30 @@ def _call(fn: Callable, *args: Any) -> Any:
         return fn(*args)
     except Exception as error:  # any failure of the learner's code is reported, not raised
         raise _Wrong(f"calling your function raised {type(error).__name__}: {error}") from None
+
+
+def _against_reference(
+    answer: Any, signature: str, cases: Iterable[tuple], reference: Callable[..., Any]
+) -> Iterator[tuple[tuple, Any, Any]]:
+    """Yield ``(arguments, yours, expected)``: the learner's function and ``reference`` called on every case.
+
+    ``answer`` must be the function itself; it gets a copy of each case's
+    arguments (so changing them cannot change the expected value), and an
+    exception in it becomes a message.
+    """
+    fn = _callable(answer, signature)
+    for args in cases:
+        expected = reference(*args)
+        yield args, _call(fn, *copy.deepcopy(args)), expected
+
+
+def _near(yours: Any, expected: float, what: str, where: str, *, abs_tol: float = 0.0, rel_tol: float = 0.0) -> None:
+    """``yours`` is a finite number within the tolerance of ``expected``; the message says ``where`` it is not."""
+    value = _number(yours, what)
+    _expect(
+        math.isclose(value, expected, rel_tol=rel_tol, abs_tol=abs_tol),
+        f"{where}, {what} is {expected:.6g}, yours {value:.6g}.",
+    )
 
 
 @lru_cache(maxsize=1)
@@ -618,13 +643,16 @@ def _toy_predictions(seed: int, rows: int = 300) -> tuple[np.ndarray, np.ndarray
     "07.1", "specificity = TN / (TN + FP): count the negatives predicted negative, divide by all true negatives."
 )
 def _specificity(answer: Any) -> str:
-    fn = _callable(answer, "specificity(predictions, references)")
     recall = metrics.load("recall", keep_in_memory=True)
-    for seed in range(3):
-        predictions, references = _toy_predictions(seed)
-        expected = recall.compute(predictions=predictions, references=references, pos_label=0)["recall"]
-        value = _number(_call(fn, predictions, references), "specificity")
-        _expect(abs(value - expected) < 1e-12, f"on a toy example specificity is {expected:.4f}, yours {value:.4f}.")
+    for _, yours, expected in _against_reference(
+        answer,
+        "specificity(predictions, references)",
+        [_toy_predictions(seed) for seed in range(3)],
+        lambda predictions, references: recall.compute(predictions=predictions, references=references, pos_label=0)[
+            "recall"
+        ],
+    ):
+        _near(yours, expected, "specificity", "on a toy example", abs_tol=1e-12)
     return "equal to the recall of the negative class on three toy examples"
 
 
@@ -666,23 +694,26 @@ def _minority_subset(references: np.ndarray, seed: int, share: float) -> np.ndar
 def _seed_spread(answer: Any) -> str:
     from sklearn.metrics import f1_score, matthews_corrcoef
 
-    fn = _callable(answer, "imbalanced_scores(predictions, references, seed)")
     references = np.array(_reviews()["test"]["label"])
     predictions = np.where(np.random.default_rng(7).random(len(references)) < 0.9, references, 1 - references)
-    spread = []
-    for seed in range(4):
+
+    def scores(predictions: np.ndarray, references: np.ndarray, seed: int) -> dict[str, float]:
         subset = _minority_subset(references, seed, 0.10)
-        result = _call(fn, predictions, references, seed)
-        _expect(isinstance(result, Mapping) and {"f1", "mcc"} <= set(result), "return a dict with 'f1' and 'mcc'.")
-        expected = {
+        return {
             "f1": f1_score(references[subset], predictions[subset]),
             "mcc": matthews_corrcoef(references[subset], predictions[subset]),
         }
+
+    spread = []
+    for (*_, seed), result, expected in _against_reference(
+        answer,
+        "imbalanced_scores(predictions, references, seed)",
+        [(predictions, references, seed) for seed in range(4)],
+        scores,
+    ):
+        _expect(isinstance(result, Mapping) and {"f1", "mcc"} <= set(result), "return a dict with 'f1' and 'mcc'.")
         for name, value in expected.items():
-            _expect(
-                abs(_number(result[name], name) - value) < 1e-9,
-                f"with seed {seed}, {name} is {value:.4f}, yours {result[name]:.4f}.",
-            )
+            _near(result[name], value, name, f"with seed {seed}", abs_tol=1e-9)
         spread.append(expected["f1"])
     return f"on toy predictions F1 moves between {min(spread):.3f} and {max(spread):.3f} over 4 draws"
 
@@ -901,24 +932,21 @@ def _temperatures(answer: Any) -> str:
 # 10 · a tokenizer and a small GPT from scratch
 
 
-def _function(answer: Any, name: str) -> Callable:
-    _expect(callable(answer), f"the answer must be your function {name} itself (no parentheses), got {answer!r}.")
-    return answer
-
-
 @_exercise("10.1", "concatenate the rows into one list, keep len // block_size * block_size tokens, then slice.")
 def _pack_blocks(answer: Any) -> str:
-    fn = _function(answer, "pack_blocks")
     rng = np.random.default_rng(0)
     cases = [([[1, 2, 3], [4, 5]], 2), ([[7]], 3), ([[1, 2], [3, 4]], 4)]
     cases += [
         ([list(rng.integers(0, 100, int(n))) for n in rng.integers(0, 12, 6)], int(rng.integers(1, 9)))
         for _ in range(20)
     ]
-    for rows, block_size in cases:
-        rows = [[int(t) for t in row] for row in rows]
-        expected = textgen.group_texts({"input_ids": rows}, block_size)["input_ids"]
-        got = fn([list(row) for row in rows], block_size)
+    cases = [([[int(t) for t in row] for row in rows], block_size) for rows, block_size in cases]
+    for (rows, block_size), got, expected in _against_reference(
+        answer,
+        "pack_blocks(rows, block_size)",
+        cases,
+        lambda rows, block_size: textgen.group_texts({"input_ids": rows}, block_size)["input_ids"],
+    ):
         got = [list(map(int, block)) for block in got] if isinstance(got, (list, tuple)) else got
         _expect(got == expected, f"pack_blocks({rows}, {block_size}) returned {got!r}; expected {expected!r}.")
     return f"{len(cases)} cases agree with textgen.group_texts"
@@ -955,18 +983,16 @@ def _vocab_lengths(answer: Any) -> str:
 
 @_exercise("10.3", "count each id in train_ids, add 1 to every count, divide by the total; exp of the mean -log p.")
 def _unigram(answer: Any) -> str:
-    fn = _function(answer, "perplexity")
     rng = np.random.default_rng(1)
+    cases = []
     for _ in range(10):
         vocab = int(rng.integers(2, 30))
         train = [int(t) for t in rng.integers(0, vocab, int(rng.integers(0, 50)))]
-        evaluation_ids = [int(t) for t in rng.integers(0, vocab, int(rng.integers(1, 30)))]
-        expected = textgen.unigram_perplexity(train, evaluation_ids, vocab)
-        got = fn(train, evaluation_ids, vocab)
-        _expect(
-            isinstance(got, (int, float, np.floating)) and math.isclose(float(got), expected, rel_tol=1e-6),
-            f"perplexity({train}, {evaluation_ids}, {vocab}) gave {got!r}; expected {expected:.6f}.",
-        )
+        cases.append((train, [int(t) for t in rng.integers(0, vocab, int(rng.integers(1, 30)))], vocab))
+    for args, got, expected in _against_reference(
+        answer, "perplexity(train_ids, eval_ids, vocab_size)", cases, textgen.unigram_perplexity
+    ):
+        _near(got, expected, "the perplexity", f"for perplexity{args}", rel_tol=1e-6)
     return "10 random cases agree with textgen.unigram_perplexity"
 
 

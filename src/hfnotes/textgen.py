@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import InputError
 from .recipe import GPTRecipe
 from .session import device as default_device
-from .train import without_autocast_wrapper
+from .train import recipe_trainer, without_autocast_wrapper
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -266,17 +266,8 @@ def train_gpt(
     Example:
         >>> result = train_gpt(GPTRecipe(epochs=1, max_train_texts=64), texts, texts[:16])  # doctest: +SKIP
     """
-    import tempfile
-
     from datasets import Dataset
-    from transformers import (
-        DataCollatorForLanguageModeling,
-        GPT2LMHeadModel,
-        PrinterCallback,
-        Trainer,
-        TrainingArguments,
-        set_seed,
-    )
+    from transformers import DataCollatorForLanguageModeling, GPT2LMHeadModel, set_seed
 
     if not isinstance(recipe, GPTRecipe):
         raise InputError(f"recipe must be a hfnotes GPTRecipe, got {type(recipe).__name__}.")
@@ -299,38 +290,18 @@ def train_gpt(
         [t for row in validation_set["input_ids"] for t in row[1:]],  # the model never predicts a block's first token
         len(tokenizer),
     )
-    with tempfile.TemporaryDirectory(prefix="hfnotes-gpt-") as scratch:
-        args = TrainingArguments(
-            output_dir=scratch,
-            num_train_epochs=recipe.epochs,
-            learning_rate=recipe.learning_rate,
-            per_device_train_batch_size=recipe.batch_size,
-            per_device_eval_batch_size=64,
-            warmup_steps=recipe.warmup,
-            weight_decay=recipe.weight_decay,
-            lr_scheduler_type="cosine",
-            eval_strategy="epoch",
-            save_strategy="no",
-            logging_strategy="steps",
-            logging_steps=10,
-            seed=recipe.seed,
-            data_seed=recipe.seed,
-            use_cpu=where == "cpu",
-            bf16=recipe.use_bf16(where),
-            dataloader_num_workers=0,
-            disable_tqdm=not progress,
-            report_to="none",
-        )
-        trainer = Trainer(
-            model=model,
-            args=args,
-            train_dataset=train_set,
-            eval_dataset=validation_set,
-            processing_class=tokenizer,
-            data_collator=collator,
-        )
-        if not progress:
-            trainer.remove_callback(PrinterCallback)
+    with recipe_trainer(
+        recipe,
+        model,
+        tokenizer,
+        train_set,
+        validation_set,
+        collator,
+        scheduler="cosine",
+        progress=progress,
+        prefix="hfnotes-gpt-",
+        device=where,
+    ) as trainer:
         untrained = trainer.evaluate()["eval_loss"]  # logged as epoch 0: the start of the curve
         trainer.train()
         evals = [h for h in trainer.state.log_history if "eval_loss" in h]

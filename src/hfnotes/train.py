@@ -20,19 +20,20 @@ both are importable from here too.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import data, metrics, models
 from .errors import DataError, InputError
-from .recipe import ID2LABEL, LABEL2ID, Recipe
+from .recipe import ID2LABEL, LABEL2ID, GPTRecipe, Recipe
 from .session import device as default_device
 from .throughput import train_throughput
 
 if TYPE_CHECKING:
-    from datasets import DatasetDict
-    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+    from datasets import Dataset, DatasetDict
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer
 
 __all__ = [
     "Recipe",
@@ -43,6 +44,7 @@ __all__ = [
     "check_reviews",
     "tokenize_reviews",
     "fine_tune",
+    "recipe_trainer",
     "train_throughput",
     "sorted_by_length",
 ]
@@ -177,17 +179,7 @@ def fine_tune(
         >>> sorted(result.metrics)  # doctest: +SKIP
         ['test_accuracy', 'validation_accuracy']
     """
-    import tempfile
-
-    from transformers import (
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-        DataCollatorWithPadding,
-        PrinterCallback,
-        Trainer,
-        TrainingArguments,
-        set_seed,
-    )
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, set_seed
 
     recipe = recipe or Recipe()
     if not isinstance(recipe, Recipe):
@@ -212,40 +204,19 @@ def fine_tune(
 
         set_seed(recipe.seed)  # the adapter's initial weights are random too
         model = get_peft_model(model, adapter)
-    with tempfile.TemporaryDirectory(prefix="hfnotes-train-") as scratch:
-        args = TrainingArguments(
-            output_dir=output_dir or scratch,
-            num_train_epochs=recipe.epochs,
-            learning_rate=recipe.learning_rate,
-            per_device_train_batch_size=recipe.batch_size,
-            per_device_eval_batch_size=64,
-            warmup_steps=recipe.warmup,
-            weight_decay=recipe.weight_decay,
-            lr_scheduler_type="linear",
-            train_sampling_strategy="group_by_length",
-            eval_strategy="epoch",
-            save_strategy="no",
-            logging_strategy="steps",
-            logging_steps=10,
-            seed=recipe.seed,
-            data_seed=recipe.seed,
-            use_cpu=where == "cpu",
-            bf16=recipe.use_bf16(where),
-            dataloader_num_workers=0,
-            disable_tqdm=not progress,
-            report_to="none",
-        )
-        trainer = Trainer(
-            model=model,
-            args=args,
-            train_dataset=encoded["train"],
-            eval_dataset=validation_set,
-            processing_class=tokenizer,
-            data_collator=DataCollatorWithPadding(tokenizer),
-            compute_metrics=metrics.compute_metrics(["accuracy"]),
-        )
-        if not progress:
-            trainer.remove_callback(PrinterCallback)  # it prints every log dict when tqdm is off
+    with recipe_trainer(
+        recipe,
+        model,
+        tokenizer,
+        encoded["train"],
+        validation_set,
+        DataCollatorWithPadding(tokenizer),
+        group_by_length=True,
+        compute_metrics=metrics.compute_metrics(["accuracy"]),
+        progress=progress,
+        output_dir=output_dir,
+        device=where,
+    ) as trainer:
         trainer.train()
         evals = [h for h in trainer.state.log_history if "eval_accuracy" in h]
         if evals and evals[-1]["step"] == trainer.state.global_step:
@@ -262,6 +233,80 @@ def fine_tune(
     }
     model.eval()
     return TrainResult(model=model, tokenizer=tokenizer, metrics=scores, seconds=seconds, log_history=history)
+
+
+@contextmanager
+def recipe_trainer(
+    recipe: Recipe | GPTRecipe,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    train_set: Dataset,
+    eval_set: Dataset,
+    collator: Callable,
+    *,
+    scheduler: str = "linear",
+    group_by_length: bool = False,
+    compute_metrics: Callable | None = None,
+    progress: bool = False,
+    output_dir: str | None = None,
+    prefix: str = "hfnotes-train-",
+    device: str | None = None,
+) -> Iterator[Trainer]:
+    """A ``Trainer`` set up from ``recipe`` the way the course's builders train, while the ``with`` block lasts.
+
+    Shared by :func:`fine_tune` and :func:`hfnotes.textgen.train_gpt`: the
+    recipe's epochs, learning rate, batch size, warm-up, weight decay, seed and
+    precision (bf16 autocast where native); evaluation on ``eval_set`` after
+    every epoch, a log every 10 steps, no checkpoints saved, no reporting.
+    ``progress=False`` turns the progress bars off and does not print the log
+    dicts either. Trainer's scratch files go to ``output_dir``, or to a
+    temporary folder removed when the block ends. ``device`` defaults to
+    :func:`hfnotes.device`.
+
+    Example:
+        >>> with recipe_trainer(Recipe(epochs=1), model, tokenizer, train, validation, collator) as trainer:  # doctest: +SKIP
+        ...     trainer.train()
+    """
+    import tempfile
+
+    from transformers import PrinterCallback, Trainer, TrainingArguments
+
+    where = device or default_device()
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
+        args = TrainingArguments(
+            output_dir=output_dir or scratch,
+            num_train_epochs=recipe.epochs,
+            learning_rate=recipe.learning_rate,
+            per_device_train_batch_size=recipe.batch_size,
+            per_device_eval_batch_size=64,
+            warmup_steps=recipe.warmup,
+            weight_decay=recipe.weight_decay,
+            lr_scheduler_type=scheduler,
+            train_sampling_strategy="group_by_length" if group_by_length else "random",
+            eval_strategy="epoch",
+            save_strategy="no",
+            logging_strategy="steps",
+            logging_steps=10,
+            seed=recipe.seed,
+            data_seed=recipe.seed,
+            use_cpu=where == "cpu",
+            bf16=recipe.use_bf16(where),
+            dataloader_num_workers=0,
+            disable_tqdm=not progress,
+            report_to="none",
+        )
+        trainer = Trainer(
+            model=model,
+            args=args,
+            train_dataset=train_set,
+            eval_dataset=eval_set,
+            processing_class=tokenizer,
+            data_collator=collator,
+            compute_metrics=compute_metrics,
+        )
+        if not progress:
+            trainer.remove_callback(PrinterCallback)  # it prints every log dict when tqdm is off
+        yield trainer
 
 
 def without_autocast_wrapper(model) -> None:
