@@ -1000,30 +1000,30 @@ def _unigram(answer: Any) -> str:
 def _discounted(answer: Any) -> str:
     import torch
 
-    fn = _function(answer, "discounted_returns")
+    def reference(rewards: list[float], dones: list[bool], gamma: float) -> np.ndarray:
+        # GAE with lam = 1, a critic that says 0 and nothing after the rollout gives the discounted returns
+        column = torch.tensor(rewards)[:, None]
+        done = torch.tensor(dones, dtype=torch.float32)[:, None]
+        advantages, _ = rl.gae(column, torch.zeros_like(column), done, torch.zeros(1), gamma, 1.0)
+        return advantages.squeeze(1).numpy()
+
     rng = np.random.default_rng(2)
+    cases = []
     for _ in range(10):
-        steps, gamma = int(rng.integers(1, 12)), float(rng.uniform(0.5, 1.0))
-        rewards = [float(r) for r in rng.uniform(-1, 2, steps)]
+        steps = int(rng.integers(1, 12))
         dones = [bool(d) for d in rng.random(steps) < 0.25]
-        # GAE with lam = 1, zero values and nothing after the rollout gives the discounted returns
-        expected, _ = rl.gae(
-            torch.tensor(rewards)[:, None],
-            torch.zeros(steps, 1),
-            torch.tensor(dones, dtype=torch.float32)[:, None],
-            torch.zeros(1),
-            gamma,
-            1.0,
-        )
-        got = fn(rewards, dones, gamma)
+        cases.append(([float(r) for r in rng.uniform(-1, 2, steps)], dones, float(rng.uniform(0.5, 1.0))))
+    for (rewards, dones, gamma), yours, expected in _against_reference(
+        answer, "discounted_returns(rewards, dones, gamma)", cases, reference
+    ):
         _expect(
-            isinstance(got, Sequence | np.ndarray) and len(got) == steps,
-            f"discounted_returns should give one return per step ({steps}), got {got!r}.",
+            isinstance(yours, Sequence | np.ndarray) and len(yours) == len(rewards),
+            f"discounted_returns should give one return per step ({len(rewards)}), got {yours!r}.",
         )
         _expect(
-            np.allclose(np.asarray(got, dtype=float), expected.squeeze(1).numpy(), atol=1e-5),
-            f"for rewards={rewards}, dones={dones}, gamma={gamma:.3f}: got {list(got)}, "
-            f"expected {[round(x, 4) for x in expected.squeeze(1).tolist()]}.",
+            np.allclose(np.asarray(yours, dtype=float), expected, atol=1e-5),
+            f"for rewards={rewards}, dones={dones}, gamma={gamma:.3f}: got {list(yours)}, "
+            f"expected {[round(float(x), 4) for x in expected]}.",
         )
     return "10 random rollouts agree with rl.gae(lam=1) on zero values"
 
@@ -1032,17 +1032,16 @@ def _discounted(answer: Any) -> str:
 def _surrogate(answer: Any) -> str:
     import torch
 
-    fn = _function(answer, "ppo_loss")
     rng = np.random.default_rng(3)
-    for clip in (0.1, 0.2, 0.3):
-        new, old, adv = (torch.tensor(rng.normal(0, s, 40), dtype=torch.float32) for s in (0.3, 0.3, 1.0))
-        expected = rl.clipped_surrogate(new, old, adv, clip).item()
-        got = fn(new, old, adv, clip)
-        got = got.item() if hasattr(got, "item") else got
-        _expect(
-            isinstance(got, (int, float)) and math.isclose(got, expected, rel_tol=1e-4, abs_tol=1e-6),
-            f"with clip={clip} your loss is {got!r}; the clipped surrogate is {expected:.6f}.",
-        )
+    cases = [
+        (*(torch.tensor(rng.normal(0, s, 40), dtype=torch.float32) for s in (0.3, 0.3, 1.0)), clip)
+        for clip in (0.1, 0.2, 0.3)
+    ]
+    for args, yours, expected in _against_reference(
+        answer, "ppo_loss(new_log_prob, old_log_prob, advantage, clip)", cases, rl.clipped_surrogate
+    ):
+        yours = yours.item() if hasattr(yours, "item") else yours
+        _near(yours, expected.item(), "the clipped surrogate loss", f"with clip={args[3]}", rel_tol=1e-4, abs_tol=1e-6)
     return "three clip ranges agree with rl.clipped_surrogate"
 
 
@@ -1050,7 +1049,7 @@ def _surrogate(answer: Any) -> str:
     "11.3", "return [1.0 if c.rstrip().endswith(('.', '!', '?')) else 0.0 for c in completions]; accept **kwargs."
 )
 def _sentence_reward(answer: Any) -> str:
-    fn = _function(answer, "ends_a_sentence")
+    fn = _callable(answer, "ends_a_sentence(prompts, completions, **kwargs)")
     prompts = ["The soup", "My phone", "This hotel", "The game"]
     completions = [" was cold.", " broke", " is great!", " is it worth it?  "]
     try:
