@@ -3,13 +3,14 @@
 python scripts/build_site.py                  # into build/site/
 python scripts/build_site.py --out DIR        # somewhere else
 
-Sphinx reads only files under its source folder, so the build first assembles one under
-``<out>-work/src``: the pages in ``docs/`` (their ``conf.py`` stays in ``docs/`` and is passed with
-``-c``), a copy of each ``notebooks/NN_*.ipynb``, the reviews data card, the README (the landing and
-sources pages include parts of it) and a course map generated from the notebooks' title cells.
-Nothing there is committed; every build starts from an empty folder. The notebooks are rendered
-with their saved outputs and never executed (nbval executes them in ``make test``). Any Sphinx
-warning fails the build (``-W``), after all of them are reported (``--keep-going``).
+Sphinx reads only files under its source folder, so the build first assembles one in
+``<out>-work/src`` (build/site-work/src): the pages in ``docs/`` (their ``conf.py`` stays in
+``docs/`` and is passed with ``-c``), a copy of each ``notebooks/NN_*.ipynb``, the reviews data
+card, the README (the landing and sources pages include parts of it) and a course map generated
+from the notebooks' title cells. Nothing there is committed; every build starts from an empty
+folder. The notebooks are rendered with their saved outputs and never executed (nbval executes them
+in ``make test``). Any Sphinx warning fails the build (``-W``), after all of them are reported
+(``--keep-going``).
 """
 
 from __future__ import annotations
@@ -96,8 +97,10 @@ def build(out: Path, jobs: int = 1) -> Path:
     out = Path(out).resolve()
     work = out.with_name(out.name + "-work")
     stage(work / "src")
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(work / "doctrees", ignore_errors=True)
+    # Sphinx writes into work/html, and myst-nb its image files next to that folder (work/jupyter_execute);
+    # the finished pages then move to ``out``.
+    for folder in ("html", "doctrees", "jupyter_execute"):
+        shutil.rmtree(work / folder, ignore_errors=True)
     command = [
         sys.executable,
         "-m",
@@ -114,9 +117,11 @@ def build(out: Path, jobs: int = 1) -> Path:
         "-j",
         str(jobs),
         str(work / "src"),
-        str(out),
+        str(work / "html"),
     ]
     subprocess.run(command, check=True, cwd=ROOT)
+    shutil.rmtree(out, ignore_errors=True)
+    (work / "html").rename(out)
     return out / "index.html"
 
 
