@@ -1,6 +1,7 @@
 # hfnotes — two commands on a fresh machine:
 #   make course   run the whole course (bundled, offline) into build/
 #   make test     ruff + unit tests + strict nbval over every notebook
+#   make site     the executed notebooks as a static website in build/site/
 # Conda users: activate the `hfnotes` env first; it is then used instead of .venv.
 
 PYTHON ?= python3
@@ -20,11 +21,11 @@ endif
 # the notebook kernels nbval starts (they inherit this environment): the offline promise is tested.
 GUARD := PYTHONPATH=$(CURDIR)/tests/offline$${PYTHONPATH:+:$$PYTHONPATH}
 
-.PHONY: install assets course test lint lab notebooks constraints clean
+.PHONY: install assets course test lint lab notebooks site constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,lab]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,lab,site]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -36,11 +37,16 @@ course: assets
 	$(BIN)/hfnotes run notebooks --out build --jobs $(JOBS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts solutions
-	$(BIN)/ruff format --check src tests benchmarks scripts solutions
+	$(BIN)/ruff check src tests benchmarks scripts solutions docs
+	$(BIN)/ruff format --check src tests benchmarks scripts solutions docs
 
 test: lint assets
 	$(GUARD) $(THREADS) $(BIN)/python -m pytest $(XDIST) tests src/hfnotes --doctest-modules notebooks $(NBVAL) --durations=15
+
+# The course website: the committed notebooks rendered with their saved outputs (never executed), offline;
+# any Sphinx warning fails the build. tests/test_site.py builds it the same way and opens it in Chromium.
+site: $(STAMP)
+	$(BIN)/python scripts/build_site.py --out build/site
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
@@ -54,7 +60,7 @@ notebooks: assets
 constraints:
 	rm -rf build/constraints-venv
 	$(PYTHON) -m venv build/constraints-venv
-	build/constraints-venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,lab]"
+	build/constraints-venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,lab,site]"
 	{ echo "# Exact versions the committed notebook outputs were made with. Refresh: make constraints"; build/constraints-venv/bin/python -m pip freeze --exclude-editable | sed "s/+cpu$$//"; } > constraints.txt
 	rm -rf build/constraints-venv
 

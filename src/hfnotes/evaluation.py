@@ -250,7 +250,7 @@ def expected_calibration_error(
 ) -> float:
     """Expected calibration error (ECE): how far predicted probabilities are from observed frequencies.
 
-    ECE = Σ (count / N) · |observed − predicted| over the bins of
+    ECE = Σ (count / N) · abs(observed − predicted) over the bins of
     :func:`calibration_bins`: the gap between the reliability curve and the
     diagonal, averaged with each bin weighted by its share of the predictions.
     0 means calibrated bin by bin; 0.05 means the stated probabilities are off
