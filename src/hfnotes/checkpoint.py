@@ -148,7 +148,8 @@ def _expected_card(recipe: Recipe) -> dict:
 def checkpoint_state(recipe: Recipe | None = None, folder: Path | None = None) -> tuple[str, str]:
     """Return ``("ready" | "not built" | "stale" | "damaged", reason)`` without building.
 
-    ``stale``: intact, but built under other conditions than this machine's
+    ``stale``: intact, but built from another recipe, data version or base
+    model, or under other conditions than this machine's
     (:func:`build_conditions`); the next use rebuilds it.
 
     Example:
@@ -173,8 +174,10 @@ def folder_state(folder: Path, required: tuple[str, ...], expected: dict) -> tup
     """State of a built model folder: its files, the keys of its ``hfnotes.json`` and its weights' hash.
 
     ``expected`` maps keys of ``hfnotes.json`` to the values this machine
-    would write; a different ``build`` makes the folder "stale", any other
-    difference "damaged". Shared by every asset this module builds.
+    would write; any difference makes the folder "stale" (built by another
+    recipe, data, base model or machine: rebuilt on next use); missing or
+    unreadable files and a weights hash that does not match make it
+    "damaged". Shared by every asset this module builds.
 
     Example:
         >>> import tempfile
@@ -194,8 +197,7 @@ def folder_state(folder: Path, required: tuple[str, ...], expected: dict) -> tup
         return "damaged", f"hfnotes.json holds a {type(card).__name__}, not the object hfnotes writes"
     for key, value in expected.items():
         if card.get(key) != value:
-            state = "stale" if key == "build" else "damaged"
-            return state, f"built for another {_WHAT.get(key, key)} ({card.get(key)!r}, now {value!r})"
+            return "stale", f"built for another {_WHAT.get(key, key)} ({card.get(key)!r}, now {value!r})"
     try:
         verify_file(folder / "model.safetensors", str(card.get("weights_sha256")))
     except ChecksumError:
@@ -463,7 +465,7 @@ def build_folder(
         if current == "damaged":
             _say(f"the cached {what.removeprefix('the ')} is damaged ({reason}); rebuilding it.")
         elif current == "stale":
-            _say(f"the cached {what.removeprefix('the ')} was {reason}; rebuilding it for this machine.")
+            _say(f"the cached {what.removeprefix('the ')} was {reason}; rebuilding it.")
         _say(f"{announce}; it is cached in {folder.parent} for next time.")
         start = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-tmp-", dir=folder.parent))

@@ -132,7 +132,7 @@ class GPTRecipe:
     hidden_size: int = 128
     num_layers: int = 3
     num_heads: int = 4
-    epochs: float = 3.0
+    epochs: float = 6.0  # measured: 3 epochs end at validation perplexity 202, 6 at 103 (samples far more word-like)
     learning_rate: float = 3e-3
     batch_size: int = 16
     warmup: float = 0.05
