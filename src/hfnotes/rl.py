@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
+import torch  # ActorCritic subclasses torch.nn.Module; hfnotes.rl is imported only on use
+
 from .errors import InputError
 
 if TYPE_CHECKING:
     import numpy as np
-    import torch
     from gymnasium.vector import VectorEnv
 
 __all__ = [
@@ -104,13 +105,7 @@ def _mlp(observation_size: int, hidden: int, outputs: int, last_gain: float) -> 
     )
 
 
-def _module_base() -> type:
-    import torch
-
-    return torch.nn.Module
-
-
-class ActorCritic(_module_base()):  # type: ignore[misc]
+class ActorCritic(torch.nn.Module):
     """Two small MLPs: the actor scores the actions, the critic estimates the value of a state.
 
     The actor's last layer starts near zero (every action equally likely);
@@ -515,7 +510,6 @@ class SentimentReward:
         self.positive = positive_label(self.model.config)
         self.batch_size = batch_size
         self.max_length = max_length
-        self.calls = 0
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """P(POSITIVE) for each text."""
@@ -539,7 +533,6 @@ class SentimentReward:
     def __call__(self, prompts: Sequence[str], completions: Sequence[str], **columns: Any) -> list[float]:
         if len(prompts) != len(completions):
             raise InputError(f"got {len(prompts)} prompts for {len(completions)} completions; they must pair up.")
-        self.calls += 1
         return self.score([p + c for p, c in zip(prompts, completions, strict=True)])
 
 
