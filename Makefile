@@ -23,9 +23,17 @@ GUARD := PYTHONPATH=$(CURDIR)/tests/offline$${PYTHONPATH:+:$$PYTHONPATH}
 
 .PHONY: install assets course test lint lab notebooks site constraints clean
 
+# pip installs the pinned torch first (a machine's own torch wheel stays in use); uv then installs the
+# other pinned packages in seconds instead of minutes. Without uv, pip installs them.
+TORCH_PIN = $(shell grep -m1 '^torch==' constraints.txt)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,lab,site]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt "$(TORCH_PIN)" uv
+	if [ -x $(BIN)/uv ]; then \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[dev,lab,site]"; \
+	else \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,lab,site]"; \
+	fi
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -60,7 +68,7 @@ notebooks: assets
 constraints:
 	rm -rf build/constraints-venv
 	$(PYTHON) -m venv build/constraints-venv
-	build/constraints-venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,lab,site]"
+	build/constraints-venv/bin/python -m pip install --quiet "torch==2.13.0" uv -e ".[dev,lab,site]"
 	{ echo "# Exact versions the committed notebook outputs were made with. Refresh: make constraints"; build/constraints-venv/bin/python -m pip freeze --exclude-editable | sed "s/+cpu$$//"; } > constraints.txt
 	rm -rf build/constraints-venv
 
