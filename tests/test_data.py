@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from itertools import combinations
 
 import pytest
 from conftest import run_python
 from datasets import ClassLabel, Dataset, DatasetDict
 
 from hfnotes import assets, data
+from hfnotes.data import card
 from hfnotes.data.card import normalize
 from hfnotes.errors import DataError
 
@@ -53,11 +53,11 @@ def test_labels_balanced_within_two_points(reviews, split):
     assert abs(sum(labels) / len(labels) - 0.5) <= 0.02
 
 
-def test_domains_each_at_least_ten_percent(reviews):
+def test_domains_each_at_least_eight_percent(reviews):
     domains = Counter(d for s in data.SPLITS for d in reviews[s]["domain"])
     assert set(domains) == set(data.DOMAINS)
     total = sum(domains.values())
-    assert all(count / total >= 0.10 for count in domains.values()), domains
+    assert all(count / total >= 0.08 for count in domains.values()), domains
 
 
 def test_splits_stratified_by_domain(reviews):
@@ -85,22 +85,34 @@ def test_no_duplicates_after_normalising(reviews):
     assert len(normalised) == len(set(normalised))
 
 
-def test_no_near_duplicates_across_splits(reviews):
-    """No pair from different splits shares ≥ 80 % of its words (texts of ≥ 5 words)."""
-    rows = [(s, set(normalize(t).split())) for s in data.SPLITS for t in reviews[s]["text"]]
-    rows = [(s, w) for s, w in rows if len(w) >= 5]
-    index: dict[str, list[int]] = {}
-    for i, (_, words) in enumerate(rows):
-        for word in words:
-            index.setdefault(word, []).append(i)
-    rare = {w: ids for w, ids in index.items() if len(ids) <= 60}
-    close = []
-    for ids in rare.values():
-        for i, j in combinations(ids, 2):
-            (si, wi), (sj, wj) = rows[i], rows[j]
-            if si != sj and len(wi & wj) / len(wi | wj) >= 0.8:
-                close.append((i, j))
-    assert not close
+@pytest.mark.parametrize("held_out", ["validation", "test"])
+def test_no_held_out_row_has_a_near_duplicate_in_train(reviews, held_out):
+    """A word 3-gram Jaccard ≥ 0.3 with any training row would let the split reward memorising."""
+    train, other = list(reviews["train"]["text"]), list(reviews[held_out]["text"])
+    close = [(round(score, 2), other[i], train[j]) for i, j, score in card.close_pairs(other, train)]
+    assert not close, close[:3]
+
+
+def test_no_near_duplicates_between_validation_and_test(reviews):
+    assert not card.close_pairs(list(reviews["validation"]["text"]), list(reviews["test"]["text"]))
+
+
+def test_rows_sharing_a_six_word_run_stay_in_one_split(reviews):
+    """Personas, openings and sentence frames that recur are kept inside one split (scripts/reviews_split.py)."""
+    where: dict[tuple[str, ...], set[str]] = {}
+    for split in data.SPLITS:
+        for text in reviews[split]["text"]:
+            words = normalize(text).split()
+            for k in range(len(words) - 5):
+                where.setdefault(tuple(words[k : k + 6]), set()).add(split)
+    straddling = [" ".join(run) for run, splits in where.items() if len(splits) > 1]
+    assert not straddling, straddling[:5]
+
+
+def test_the_near_duplicate_check_finds_a_word_swap():
+    original = "The battery died after two days and support never answered my emails."
+    swapped = "The battery died after three days and support never answered my calls."
+    assert card.close_pairs([original], [swapped]) and not card.close_pairs([original], ["Lovely hotel, great view."])
 
 
 def test_length_distribution(token_lengths):
@@ -233,6 +245,4 @@ def test_data_card_numbers_match_the_files(reviews):
 
 
 def test_normalize_for_duplicates():
-    from hfnotes.data.card import normalize
-
     assert normalize("Zero stars if I could.") == normalize("zero   STARS, if i could!! 😡")

@@ -97,7 +97,7 @@ REGISTRY: dict[str, Asset] = {
         ),
         Asset(
             "reviews",
-            "English reviews in 7 domains, binary sentiment, train/validation/test",
+            "English reviews in 8 domains, binary sentiment, train/validation/test",
             data.SST2_HUB_ID,
             _bundled_reviews,
         ),

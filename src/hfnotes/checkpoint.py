@@ -309,7 +309,7 @@ reviews dataset, by `hfnotes.train.fine_tune`. Built on this machine by hfnotes 
 in {card["build_seconds"]:.0f} s ({card["precision"]}); it is a teaching model, not a production classifier.""",
         facts=[
             f"base model: all-MiniLM-L6-v2, `model.safetensors` SHA-256 `{card['base_sha256']}`",
-            f"data: hfnotes reviews, version `{card['data_version']}` (7 domains, English)",
+            f"data: hfnotes reviews, version `{card['data_version']}` (8 domains, English)",
         ],
         metrics_about="bundled reviews",
         metric_format=".4f",

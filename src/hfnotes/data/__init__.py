@@ -6,7 +6,7 @@ Both sources give a ``DatasetDict`` with the splits ``train``,
 - ``id`` (str): stable identifier of the review,
 - ``text`` (str): the review,
 - ``label`` (``ClassLabel(names=["negative", "positive"])``),
-- ``domain`` (str): movies, books, restaurants, electronics, apps, hotels or games
+- ``domain`` (str): movies, books, restaurants, electronics, apps, hotels, travel or games
   (always ``movies`` for SST-2).
 
 so every notebook runs unchanged on either source. See
@@ -50,7 +50,7 @@ __all__ = [
 
 LABELS: tuple[str, ...] = ("negative", "positive")
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
-DOMAINS: tuple[str, ...] = ("movies", "books", "restaurants", "electronics", "apps", "hotels", "games")
+DOMAINS: tuple[str, ...] = ("movies", "books", "restaurants", "electronics", "apps", "hotels", "travel", "games")
 REVIEWS_DIR = Path(__file__).parent / "reviews"
 MANIFEST = "MANIFEST.json"
 CHALLENGE_FILE = "challenge.csv"

@@ -28,6 +28,9 @@ __all__ = [
     "BEGIN",
     "END",
     "normalize",
+    "MAX_JACCARD",
+    "trigrams",
+    "close_pairs",
     "counts_table",
     "length_stats",
     "baselines",
@@ -57,6 +60,52 @@ def normalize(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[^\w\s]|_", " ", text)
     return " ".join(text.split())
+
+
+MAX_JACCARD = 0.3
+"""Two reviews sharing this share of their word 3-grams (Jaccard) count as near-duplicates."""
+
+
+def trigrams(text: str) -> frozenset[tuple[str, str, str]]:
+    """The word 3-grams of a review after :func:`normalize`.
+
+    Example:
+        >>> sorted(trigrams("Not bad, not bad at all"))[:2]
+        [('bad', 'at', 'all'), ('bad', 'not', 'bad')]
+    """
+    words = normalize(text).split()
+    return frozenset(zip(words, words[1:], words[2:], strict=False))
+
+
+def close_pairs(
+    left: Sequence[str], right: Sequence[str] | None = None, threshold: float = MAX_JACCARD
+) -> list[tuple[int, int, float]]:
+    """Index pairs ``(i, j, jaccard)`` of near-duplicates: ``left[i]`` against ``right[j]``, or within ``left``.
+
+    Without ``right``, each pair of ``left`` is reported once (``i < j``).
+
+    Example:
+        >>> a = "The battery died after two days and support never answered my emails."
+        >>> b = "The battery died after two days and support never replied to my emails."
+        >>> [(i, j) for i, j, _ in close_pairs([a, "Lovely hotel."], [b])]
+        [(0, 0)]
+    """
+    same = right is None
+    right_grams = [trigrams(t) for t in (left if right is None else right)]
+    index: dict[tuple[str, str, str], list[int]] = {}
+    for j, grams in enumerate(right_grams):
+        for gram in grams:
+            index.setdefault(gram, []).append(j)
+    pairs = []
+    for i, text in enumerate(left):
+        grams = right_grams[i] if same else trigrams(text)
+        for j in sorted({j for gram in grams for j in index.get(gram, ())}):
+            if same and j <= i:
+                continue
+            score = len(grams & right_grams[j]) / len(grams | right_grams[j])
+            if score >= threshold:
+                pairs.append((i, j, score))
+    return pairs
 
 
 def counts_table(ds: DatasetDict) -> str:
@@ -220,20 +269,20 @@ def render(ds: DatasetDict, tokenizer, challenge: Dataset | None = None, checkpo
     checkpoint when ``checkpoint`` (from :func:`checkpoint_scores`) is given.
     """
     scores = baselines(ds)
-    rows = "\n".join(
-        f"| {name} | {s['validation']:.4f} | {s['test']:.4f} |"
-        for name, s in (
-            ("majority class", scores["majority"]),
-            ("TF-IDF (1–2-grams) + logistic regression", scores["tfidf_logreg"]),
-        )
-    )
+    named = [
+        ("majority class", scores["majority"]),
+        ("TF-IDF (1–2-grams) + logistic regression", scores["tfidf_logreg"]),
+    ]
+    if checkpoint is not None and "splits" in checkpoint:
+        named.append(("course checkpoint (fine-tuned MiniLM)", checkpoint["splits"]))
+    rows = "\n".join(f"| {name} | {s['validation']:.4f} | {s['test']:.4f} |" for name, s in named)
     return "\n\n".join(
         [
             "### Counts per split × label × domain",
             counts_table(ds),
             "### Lengths",
             length_stats(ds, tokenizer),
-            "### Baselines (accuracy; fitted on train)",
+            "### Baselines and the course checkpoint (accuracy; all fitted on train)",
             "| baseline | validation | test |\n|---|---|---|\n" + rows,
             *_challenge_section(ds, challenge, checkpoint),
         ]
