@@ -84,19 +84,19 @@ def main() -> None:
 
     runs = [
         ("pad to 128, random batches, fp32", dict(pad_to=128, group_by_length=False, steps=5)),
-        ("dynamic + grouped, fp32", dict(pad_to=None, group_by_length=True, steps=17)),
+        ("dynamic + grouped, fp32", dict(pad_to=None, group_by_length=True, steps=25)),
     ]
     if bf16:
         runs += [
             ("pad to 128, random batches, bf16", dict(pad_to=128, group_by_length=False, steps=5, bf16=True)),
-            ("dynamic + grouped, bf16", dict(pad_to=None, group_by_length=True, steps=17, bf16=True)),
+            ("dynamic + grouped, bf16", dict(pad_to=None, group_by_length=True, steps=25, bf16=True)),
         ]
     if not args.quick:
         levers = {
             "dynamic, random batches": dict(group_by_length=False, steps=10),
             "dynamic + grouped, batches of 16": dict(steps=35, batch_size=16),
             "dynamic + grouped, batches of 64": dict(steps=8, batch_size=64),
-            "dynamic + grouped, 1 thread": dict(steps=17, threads=1),
+            "dynamic + grouped, 1 thread": dict(steps=25, threads=1),
         }
         runs += [(f"{name}, {precision}", dict(pad_to=None, bf16=bf16, **options)) for name, options in levers.items()]
 

@@ -132,12 +132,15 @@ def test_recorded_checkpoint_scores_match_the_file():
     assert set(record["splits"]) == {"validation", "test"}
 
 
-def test_fine_tuning_beats_keywords_on_the_test_split(reviews):
-    """The data is hard enough that keywords alone stay at or below 0.85, while the checkpoint reaches 0.90."""
+def test_fine_tuning_beats_keywords(reviews, challenge):
+    """Keywords alone stay at or below 0.85 on test; the recorded checkpoint beats them there and on the challenge split."""
     keywords = card.baselines(reviews)["tfidf_logreg"]["test"]
     record = card.checkpoint_scores()
     assert record is not None
-    assert keywords <= 0.85 and record["splits"]["test"] >= 0.90, (keywords, record["splits"])
+    assert keywords <= 0.85, keywords
+    assert record["splits"]["test"] >= keywords + 0.02, (keywords, record["splits"])
+    on_challenge = card.challenge_baselines(reviews, challenge)["tfidf_logreg"]["all"]
+    assert record["accuracy"]["all"] >= on_challenge + 0.02, (on_challenge, record["accuracy"]["all"])
 
 
 def test_stale_checkpoint_scores_are_refused(tmp_path):
@@ -170,8 +173,9 @@ def test_card_explains_every_phenomenon_below_0_7():
         if min(checkpoint[tag], found["tfidf_logreg"][tag]) < 0.7:
             assert f"`{tag}`" in explained, tag
     # the claims made there
-    assert checkpoint["irony_sarcasm"] <= found["majority"]["irony_sarcasm"] < found["tfidf_logreg"]["irony_sarcasm"]
-    assert found["tfidf_logreg"]["words_against_verdict"] < 0.6 and checkpoint["words_against_verdict"] >= 0.7
+    assert checkpoint["irony_sarcasm"] < 0.6 < found["tfidf_logreg"]["irony_sarcasm"]
+    for tag in ("words_against_verdict", "stock_phrase_flipped", "mixed_clear_verdict"):
+        assert checkpoint[tag] > found["tfidf_logreg"][tag] + 0.05, tag
 
 
 def test_bundled_only_even_in_hub_mode(clean_env):

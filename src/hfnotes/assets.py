@@ -183,7 +183,7 @@ def reviews(source: str | None = None) -> str:
 def sentiment_model(source: str | None = None) -> str:
     """A sentiment classifier for ``pipeline("sentiment-analysis", model=...)``.
 
-    Bundled: the course's own checkpoint, built on first use (about four
+    Bundled: the course's own checkpoint, built on first use (about three
     minutes on a 2-core CPU) and cached under ``HFNOTES_CACHE``. Hub:
     ``distilbert/distilbert-base-uncased-finetuned-sst-2-english``.
     """

@@ -82,7 +82,7 @@ REQUIRED_FILES: tuple[str, ...] = (
     "README.md",
     "hfnotes.json",
 )
-ESTIMATED_SECONDS = {True: 230, False: 360}
+ESTIMATED_SECONDS = {True: 190, False: 330}
 """Rough build time of the course recipe on a 2-core CPU, with bf16 autocast (``True``) and in float32
 (``False``), for the message shown before a build."""
 

@@ -33,6 +33,8 @@ __all__ = [
     "close_pairs",
     "counts_table",
     "length_stats",
+    "word_bands",
+    "cue_table",
     "baselines",
     "challenge_baselines",
     "by_phenomenon",
@@ -148,6 +150,93 @@ def length_stats(ds: DatasetDict, tokenizer) -> str:
             f"| {min(tokens)} / {statistics.median(tokens):g} / {_percentile(tokens, 0.9)} / {max(tokens)} "
             f"| {over64} ({over64 / len(texts):.1%}) | {over128} ({over128 / len(texts):.1%}) |"
         )
+    return "\n".join(lines)
+
+
+WORD_BANDS: tuple[tuple[int, int], ...] = ((3, 10), (11, 29), (30, 60), (61, 89), (90, 150), (151, 10_000))
+"""Length bands in words for :func:`word_bands`."""
+
+
+def word_bands(ds: DatasetDict) -> str:
+    """Markdown table: reviews per length band in words, per split, to show no band is left empty."""
+    names = [f"{low}–{high}" if high < 10_000 else f"> {low - 1}" for low, high in WORD_BANDS]
+    lines = ["| split | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for split in SPLITS:
+        words = [len(t.split()) for t in ds[split]["text"]]
+        counts = [sum(low <= n <= high for n in words) for low, high in WORD_BANDS]
+        lines.append(f"| {split} | " + " | ".join(f"{c} ({c / len(words):.0%})" for c in counts) + " |")
+    return "\n".join(lines)
+
+
+STOCK_PHRASES: tuple[str, ...] = (
+    "only gripe",
+    "only complaint",
+    "only downside",
+    "give it that",
+    "give them that",
+    "good news ends",
+    "two stars",
+    "five stars",
+    "highly recommend",
+    "waste of money",
+    "would not recommend",
+)
+"""Stock phrases a model could learn as a label cue if they sat on one side only."""
+STRONG_POSITIVE = frozenset(
+    [
+        "amazing",
+        "brilliant",
+        "excellent",
+        "fantastic",
+        "perfect",
+        "superb",
+        "wonderful",
+        "outstanding",
+        "love",
+        "loved",
+        "gorgeous",
+        "stunning",
+        "incredible",
+        "flawless",
+        "delightful",
+    ]
+)
+STRONG_NEGATIVE = frozenset(
+    [
+        "awful",
+        "terrible",
+        "horrible",
+        "worst",
+        "hate",
+        "hated",
+        "disaster",
+        "dreadful",
+        "useless",
+        "nightmare",
+        "disgusting",
+        "appalling",
+        "rubbish",
+        "garbage",
+        "pathetic",
+    ]
+)
+
+
+def cue_table(ds: DatasetDict) -> str:
+    """Markdown table: how many negative and positive reviews (all splits) hold each label cue.
+
+    Stock phrases are matched in :func:`normalize`-d text; the last two rows count reviews whose
+    words include a strong word of the *other* label (:data:`STRONG_POSITIVE`, :data:`STRONG_NEGATIVE`).
+    """
+    rows = [(normalize(t), y) for s in SPLITS for t, y in zip(ds[s]["text"], ds[s]["label"], strict=True)]
+    lines = ["| cue | negative reviews | positive reviews |", "|---|---|---|"]
+    for phrase in STOCK_PHRASES:
+        counts = Counter(y for text, y in rows if f" {phrase} " in f" {text} ")
+        lines.append(f"| “{phrase}” | {counts[0]} | {counts[1]} |")
+    praise = sum(y == 0 and not STRONG_POSITIVE.isdisjoint(text.split()) for text, y in rows)
+    scorn = sum(y == 1 and not STRONG_NEGATIVE.isdisjoint(text.split()) for text, y in rows)
+    lines.append(f"| a strong positive word in a negative review | {praise} | – |")
+    lines.append(f"| a strong negative word in a positive review | – | {scorn} |")
     return "\n".join(lines)
 
 
@@ -282,6 +371,9 @@ def render(ds: DatasetDict, tokenizer, challenge: Dataset | None = None, checkpo
             counts_table(ds),
             "### Lengths",
             length_stats(ds, tokenizer),
+            word_bands(ds),
+            "### Label cues on both sides",
+            cue_table(ds),
             "### Baselines and the course checkpoint (accuracy; all fitted on train)",
             "| baseline | validation | test |\n|---|---|---|\n" + rows,
             *_challenge_section(ds, challenge, checkpoint),
