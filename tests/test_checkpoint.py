@@ -75,7 +75,7 @@ def test_build_writes_a_complete_card(built):
     assert card["precision"] == ("bf16 autocast" if TINY.use_bf16() else "float32")
     assert card["build"] == checkpoint.build_conditions(TINY)
     assert [h["epoch"] for h in card["log_history"] if "eval_accuracy" in h] == [1.0]  # one evaluation per epoch
-    assert card["precision"] in readme and "kept the last 128 tokens" in readme
+    assert card["precision"] in readme and f"kept the last {TINY.max_length} tokens" in readme
 
 
 def test_saved_tokenizer_truncates_from_the_recipe_side(built):
@@ -218,12 +218,12 @@ def test_model_card_metadata_reads_back_with_huggingface_hub(built):
 
 
 def test_saved_tokenizer_reads_the_models_limit_not_the_training_length(built):
-    """The chosen behaviour: training cut reviews to 128 tokens, predictions read up to the model's 512."""
+    """The chosen behaviour: training cut reviews to 64 tokens, predictions read up to the model's 512."""
     from transformers import AutoTokenizer
 
     card = json.loads((built / "hfnotes.json").read_text())
     tokenizer = AutoTokenizer.from_pretrained(built)
-    assert TINY.max_length == 128 and tokenizer.model_max_length == card["tokenizer_max_length"] == 512
+    assert TINY.max_length == 64 and tokenizer.model_max_length == card["tokenizer_max_length"] == 512
     text = " ".join(["word"] * 300)
     assert inference.encode(tokenizer, text)["input_ids"].shape[1] == 302  # 300 words + [CLS] + [SEP]
     assert f"at the model's limit of {tokenizer.model_max_length} tokens" in " ".join(

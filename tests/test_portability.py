@@ -30,7 +30,7 @@ def test_a_build_on_the_older_kernel_path_trains_in_float32(tmp_path):
     assert out.returncode == 0, out.stderr
     card = json.loads((Path(out.stdout.strip()) / "hfnotes.json").read_text())
     assert card["build"]["precision"] == "fp32" and card["precision"] == "float32"
-    assert "about 360 s" in out.stderr  # the estimate shown before building names the float32 time
+    assert "about 330 s" in out.stderr  # the estimate shown before building names the float32 time
 
 
 def test_notebook_02_passes_on_the_older_kernel_path():

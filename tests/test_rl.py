@@ -195,7 +195,7 @@ def reward():
 def test_sentiment_reward_is_the_classifiers_positive_probability(reward):
     from transformers import pipeline
 
-    prompts = ["The hotel", "The phone"]
+    prompts = ["The film", "The phone"]
     completions = [
         " was wonderful and I loved every minute of it.",
         " broke after two days and support never answered.",

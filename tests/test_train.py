@@ -29,9 +29,9 @@ def test_default_recipe_is_the_course_recipe():
     recipe = Recipe()
     assert (recipe.epochs, recipe.learning_rate, recipe.batch_size, recipe.max_length, recipe.seed) == (
         3.0,
-        1e-4,
+        1.5e-4,
         32,
-        128,
+        64,
         1,
     )
     assert recipe.truncation_side == "left"

@@ -6,7 +6,7 @@ importing the training code.
 
 Example:
     >>> Recipe().max_length, ID2LABEL[1]
-    (128, 'POSITIVE')
+    (64, 'POSITIVE')
 """
 
 from __future__ import annotations
