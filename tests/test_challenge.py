@@ -133,14 +133,15 @@ def test_recorded_checkpoint_scores_match_the_file():
 
 
 def test_fine_tuning_beats_keywords(reviews, challenge):
-    """Keywords alone stay at or below 0.85 on test; the recorded checkpoint beats them there and on the challenge split."""
+    """Keywords alone stay at or below 0.87 on test (version 1.0: 0.89); the recorded checkpoint reaches 0.90 there
+    and beats them by 3 points on test and on the challenge split (the data card's claims)."""
     keywords = card.baselines(reviews)["tfidf_logreg"]["test"]
     record = card.checkpoint_scores()
     assert record is not None
-    assert keywords <= 0.85, keywords
-    assert record["splits"]["test"] >= keywords + 0.02, (keywords, record["splits"])
+    assert keywords <= 0.87, keywords
+    assert record["splits"]["test"] >= max(0.90, keywords + 0.03), (keywords, record["splits"])
     on_challenge = card.challenge_baselines(reviews, challenge)["tfidf_logreg"]["all"]
-    assert record["accuracy"]["all"] >= on_challenge + 0.02, (on_challenge, record["accuracy"]["all"])
+    assert record["accuracy"]["all"] >= on_challenge + 0.03, (on_challenge, record["accuracy"]["all"])
 
 
 def test_stale_checkpoint_scores_are_refused(tmp_path):
@@ -173,7 +174,7 @@ def test_card_explains_every_phenomenon_below_0_7():
         if min(checkpoint[tag], found["tfidf_logreg"][tag]) < 0.7:
             assert f"`{tag}`" in explained, tag
     # the claims made there
-    assert checkpoint["irony_sarcasm"] < 0.6 < found["tfidf_logreg"]["irony_sarcasm"]
+    assert checkpoint["irony_sarcasm"] < 0.7 < found["tfidf_logreg"]["irony_sarcasm"]
     for tag in ("words_against_verdict", "stock_phrase_flipped", "mixed_clear_verdict"):
         assert checkpoint[tag] > found["tfidf_logreg"][tag] + 0.05, tag
 

@@ -256,7 +256,7 @@ def test_notebook_05_page_in_chromium(server, tmp_path):
     code = re.findall(r'<div class="cell_input.*?</pre>', dom, re.DOTALL)
     assert any("DataCollatorWithPadding" in _text(c) for c in code), "a code cell"
     outputs = re.findall(r'<div class="cell_output.*?</div>\s*</div>', dom, re.DOTALL)
-    assert any("num_rows: 3258" in _text(o) for o in outputs), "a printed output"
+    assert any("num_rows: 3524" in _text(o) for o in outputs), "a printed output"
     loss = dom[dom.index(f'<section id="{LOSS_SECTION}">') :]
     image = re.search(r'<img [^>]*src="(\.\./_images/[0-9a-f]+\.png)"', loss).group(1)
     assert (f"/{image[3:]}", 200) in state.requests, "the loss plot was loaded"

@@ -44,8 +44,8 @@ def train_throughput(
     ``pad_to=128`` pads every text to 128 tokens, like tokenizing with
     ``padding="max_length"``. ``group_by_length`` batches similar lengths:
     Trainer sorts "mega-batches" of about ``len(data) // (4 * batch_size)``
-    batches by length (25 for the course's 3,258 training reviews), so the
-    default ``steps`` covers one mega-batch — a fair mix of long and short.
+    batches by length (27 for the course's 3,524 training reviews), so the
+    default ``steps`` covers about one mega-batch — a fair mix of long and short.
     The model is a fresh copy of ``base`` (default: :func:`hfnotes.models.base_model`)
     each call. ``bf16`` trains under
     bfloat16 autocast (fast only on CPUs with bf16 instructions).

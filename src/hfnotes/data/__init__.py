@@ -66,6 +66,7 @@ PHENOMENA: tuple[str, ...] = (
     "irony_sarcasm",
     "stock_phrase_flipped",
     "new_domain",
+    "plain",
 )
 """The challenge split's tags, in file order; the data card says what each means."""
 SST2_HUB_ID = "stanfordnlp/sst2"
