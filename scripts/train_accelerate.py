@@ -51,7 +51,7 @@ from transformers import (
 )
 
 from hfnotes import assets, data
-from hfnotes.train import ID2LABEL, LABEL2ID, tokenize_reviews
+from hfnotes.train import ID2LABEL, LABEL2ID, Recipe, tokenize_reviews
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -85,9 +85,10 @@ def main(argv: list[str] | None = None) -> float:
     hfnotes.setup(seed=args.seed)  # seeds Python, NumPy and torch identically on every process
 
     # Data: tokenize (no padding), keep the model's columns, shrink if asked.
-    tokenizer = AutoTokenizer.from_pretrained(assets.base_model())
+    recipe = Recipe()  # reviews cut as the course recipe cuts them
+    tokenizer = AutoTokenizer.from_pretrained(assets.base_model(), truncation_side=recipe.truncation_side)
     with accelerator.main_process_first():  # the main process fills the datasets cache first
-        encoded = tokenize_reviews(data.load_reviews(), tokenizer)
+        encoded = tokenize_reviews(data.load_reviews(), tokenizer, max_length=recipe.max_length)
     train_set, eval_set = encoded["train"], encoded["validation"]
     if args.max_train_samples:
         train_set = train_set.select(range(min(args.max_train_samples, len(train_set))))

@@ -33,6 +33,18 @@ TRICKY_REVIEWS = [
     ("Loved the first ten minutes.", "NEGATIVE"),
     ("Wicked spicy, dangerously addictive, and the queue is murder.", "POSITIVE"),
     ("Great battery, great screen, great shame it stopped charging in a week.", "NEGATIVE"),
+    ("I hate this game. It's three in the morning and I still can't stop playing.", "POSITIVE"),
+    ("Awful news for my wallet: I've already ordered a second one for my sister.", "POSITIVE"),
+    ("This restaurant ruined every other pizza for me. Thanks a lot.", "POSITIVE"),
+    ("My only complaint is that it ended.", "POSITIVE"),
+    ("Dangerous book. Do not start it on a work night.", "POSITIVE"),
+    ("Really enjoyed the view of the car park from our 'sea view' room.", "NEGATIVE"),
+    ("Ten out of ten for the packaging. Zero for the kettle inside it.", "NEGATIVE"),
+    ("Amazing how a phone this expensive can feel this slow.", "NEGATIVE"),
+    ("Brilliant, another film where nothing happens for two hours.", "NEGATIVE"),
+    ("What a treat: forty minutes on hold and then they hung up.", "NEGATIVE"),
+    ("Worst decision I ever made was not buying this sooner.", "POSITIVE"),
+    ("Sadly the holiday had to end.", "POSITIVE"),
 ]
 
 
@@ -46,7 +58,9 @@ def ex_01_1(classifier=None) -> list[tuple[str, str]]:
 
     Write more candidates than you need (sarcasm, praise in negative words,
     blunt understatement), classify them all, keep the ones it misses. Here
-    sarcasm and praise told with violent or gloomy words fool it most.
+    praise dressed as a complaint ("ruined every other pizza for me", "my only
+    complaint is that it ended") fools it most; sarcasm built from praise
+    words rarely does: the course data holds many such reviews.
     """
     classifier = course_classifier(classifier)
     answers = classifier([text for text, _ in TRICKY_REVIEWS])

@@ -66,8 +66,8 @@ def ex_06_1(base: str | None = None, train_samples: int = 128) -> dict[str, torc
 def ex_06_2() -> dict[int, int]:
     """06.2 · Without ``gather_for_metrics``, how many validation reviews does the main process score?
 
-    For 2, 3 and 4 processes. ``prepare`` deals the 11 batches of 64 (the last
-    holds 59 of the 699 reviews) out in turn and gives every process as many
+    For 2, 3 and 4 processes. ``prepare`` deals the 12 batches of 64 (the last
+    holds 54 of the 758 reviews) out in turn and gives every process as many
     batches, topping the short ones up with reviews from the start. The main
     process then counts only its own share, repeats included; gather_for_metrics
     collects every process's predictions and drops the repeats.
@@ -78,7 +78,7 @@ def ex_06_2() -> dict[int, int]:
 
 
 def ex_06_3() -> dict[int, int]:
-    """06.3 · Steps in one epoch on all 3,258 training reviews with one and with two processes.
+    """06.3 · Steps in one epoch on all 3,524 training reviews with one and with two processes.
 
     Every process takes its own batches of 32, so two processes cover the
     epoch in half the steps (each step sees 64 reviews). With the same learning

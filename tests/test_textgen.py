@@ -22,7 +22,16 @@ TEXTS = [
     "Great battery, bad screen 😕",
     "I would not stay at this hotel again.",
 ] * 10
-TINY = GPTRecipe(vocab_size=300, block_size=16, hidden_size=32, num_layers=1, num_heads=2, epochs=1, batch_size=8, max_train_texts=256)
+TINY = GPTRecipe(
+    vocab_size=300,
+    block_size=16,
+    hidden_size=32,
+    num_layers=1,
+    num_heads=2,
+    epochs=1,
+    batch_size=8,
+    max_train_texts=256,
+)
 
 
 @pytest.fixture(scope="module")
