@@ -42,12 +42,38 @@ def test_cli_run_reports_failure_with_non_zero_exit(tmp_path):
     _notebook(nbs / "01_good.ipynb", "1 + 1")
     _notebook(nbs / "02_bad.ipynb", "x = 1", "assert x == 1", "raise ValueError('boom')")
     result = run_cli("run", str(nbs), "--out", str(tmp_path / "out"))
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["notebook", "seconds", "status"]
-    assert any(line.startswith("01_good") and line.rstrip().endswith("ok") for line in lines)
+    assert any(line.startswith("01_good") and line.rstrip().endswith("ok") for line in lines), result.stdout
     assert any(line.startswith("02_bad") and "FAILED  Cell 2: ValueError: boom" in line for line in lines)
     assert "1/2 ok" in result.stdout
+
+
+def test_a_kernel_that_fails_to_start_is_started_once_more(tmp_path, monkeypatch):
+    """Kernels started side by side can race for a port; the first failed start is retried, a second is reported."""
+    from nbclient import NotebookClient
+
+    real, calls = NotebookClient.setup_kernel, []
+
+    def flaky(self, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Address already in use")
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(NotebookClient, "setup_kernel", flaky)
+    (result,) = run_notebooks([str(_notebook(tmp_path / "01.ipynb", "1 + 1"))], out_dir=None)
+    assert (result.status, len(calls)) == ("ok", 2)
+
+    def broken(self, **kwargs):
+        calls.append(1)
+        raise RuntimeError("no kernel today")
+
+    monkeypatch.setattr(NotebookClient, "setup_kernel", broken)
+    (result,) = run_notebooks([str(_notebook(tmp_path / "02.ipynb", "1 + 1"))], out_dir=None)
+    assert result.status == "FAILED" and result.error == "setting up the kernel: RuntimeError: no kernel today"
+    assert len(calls) == 4
 
 
 def test_find_notebooks_rejects_bad_paths(tmp_path):

@@ -68,8 +68,6 @@ def run_notebook(
     one broken file does not stop a run over many.
     """
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
     from tqdm.auto import tqdm
 
     try:
@@ -77,30 +75,13 @@ def run_notebook(
     except Exception as exc:  # nbformat raises JSON, validation and Unicode errors alike
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
         return NotebookResult(path.stem, 0.0, "FAILED", f"not a readable notebook: {type(exc).__name__}: {message}")
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-        record_timing=False,
-    )
     start = time.perf_counter()
-    status, error = "ok", ""
     code_cells = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     bar = tqdm(total=len(code_cells), desc=path.stem, unit="cell", disable=not progress, leave=False)
-    where = "setting up the kernel"
     try:
-        with client.setup_kernel():
-            for number, (index, cell) in enumerate(code_cells):
-                where = f"Cell {number}"  # code cells counted from 0, as nbval names them
-                client.execute_cell(cell, index)
-                bar.update()
-    except CellExecutionError as exc:
-        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # the kernel colours its traceback
-        last_line = text.splitlines()[-1] if text else "cell error"
-        status, error = "FAILED", f"{where}: {last_line}"
-    except Exception as exc:  # a dead kernel or timeout must still be reported
-        status, error = "FAILED", f"{where}: {type(exc).__name__}: {exc}"
+        status, error, started = _execute(nb, path, code_cells, timeout, bar)
+        if not started:  # another kernel starting at the same moment can take a port this one picked: retry once
+            status, error, started = _execute(nb, path, code_cells, timeout, bar)
     finally:
         bar.close()
     seconds = time.perf_counter() - start
@@ -110,6 +91,35 @@ def run_notebook(
     elif out_dir is not None:
         _write_outputs(nb, path, out_dir)
     return NotebookResult(path.stem, seconds, status, error)
+
+
+def _execute(nb, path: Path, code_cells: list, timeout: int, bar) -> tuple[str, str, bool]:
+    """Run ``code_cells`` of ``nb`` in a new kernel: (status, error, whether the kernel started)."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        record_timing=False,
+    )
+    where, started = "setting up the kernel", False
+    try:
+        with client.setup_kernel():
+            started = True
+            for number, (index, cell) in enumerate(code_cells):
+                where = f"Cell {number}"  # code cells counted from 0, as nbval names them
+                client.execute_cell(cell, index)
+                bar.update()
+    except CellExecutionError as exc:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # the kernel colours its traceback
+        last_line = text.splitlines()[-1] if text else "cell error"
+        return "FAILED", f"{where}: {last_line}", started
+    except Exception as exc:  # a dead kernel or timeout must still be reported
+        return "FAILED", f"{where}: {type(exc).__name__}: {exc}", started
+    return "ok", "", started
 
 
 def _write_outputs(nb, path: Path, out_dir: Path) -> None:
