@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.hfnotes-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Notebooks and test files run JOBS at a time, one compute thread each; JOBS=1 runs one at a time on every core.
+# Each notebook stays on one worker (one kernel, cells in order). They are handed out first, in order, and the
+# short test files last, so the workers finish together instead of one waiting on the last notebook.
 JOBS ?= 2
 ifeq ($(JOBS),1)
 XDIST := -n 0
@@ -49,7 +51,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts solutions docs
 
 test: lint assets
-	$(GUARD) $(THREADS) $(BIN)/python -m pytest $(XDIST) tests src/hfnotes --doctest-modules notebooks $(NBVAL) --durations=15
+	$(GUARD) $(THREADS) $(BIN)/python -m pytest $(XDIST) notebooks tests src/hfnotes --doctest-modules $(NBVAL) --durations=15
 
 # The course website: the committed notebooks rendered with their saved outputs (never executed), offline;
 # any Sphinx warning fails the build. tests/test_site.py builds it the same way and opens it in Chromium.
