@@ -246,3 +246,29 @@ def test_data_card_numbers_match_the_files(reviews):
 
 def test_normalize_for_duplicates():
     assert normalize("Zero stars if I could.") == normalize("zero   STARS, if i could!! 😡")
+
+
+def test_candidate_reviews_are_balanced_and_new(reviews):
+    """benchmarks/data/reviews_candidates.csv (a measured candidate revision) repeats nothing already written."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "reviews_candidates.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["label"] for r in rows} == set(data.LABELS) and {r["domain"] for r in rows} == set(data.DOMAINS)
+    cells = Counter((r["domain"], r["label"]) for r in rows)
+    assert all(cells[(d, "negative")] == cells[(d, "positive")] for d in data.DOMAINS), cells
+    texts = [r["text"] for r in rows]
+    bundled = [t for s in data.SPLITS for t in reviews[s]["text"]] + list(data.load_challenge()["text"])
+    assert len({normalize(t) for t in texts}) == len(texts)
+    assert not card.close_pairs(texts) and not card.close_pairs(texts, bundled)
+    def six_word_runs(text: str) -> set[tuple[str, ...]]:
+        words = normalize(text).split()
+        return {tuple(words[k : k + 6]) for k in range(len(words) - 5)}
+
+    taken = set().union(*map(six_word_runs, bundled))
+    for text in texts:
+        shared = six_word_runs(text) & taken
+        assert not shared, (text, shared)
+        taken |= six_word_runs(text)
