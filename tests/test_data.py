@@ -263,6 +263,7 @@ def test_candidate_reviews_are_balanced_and_new(reviews):
     bundled = [t for s in data.SPLITS for t in reviews[s]["text"]] + list(data.load_challenge()["text"])
     assert len({normalize(t) for t in texts}) == len(texts)
     assert not card.close_pairs(texts) and not card.close_pairs(texts, bundled)
+
     def six_word_runs(text: str) -> set[tuple[str, ...]]:
         words = normalize(text).split()
         return {tuple(words[k : k + 6]) for k in range(len(words) - 5)}
