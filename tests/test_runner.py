@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nbformat
 import pytest
 from conftest import run_cli
@@ -51,7 +53,7 @@ def test_cli_run_reports_failure_with_non_zero_exit(tmp_path):
 
 
 def test_a_kernel_that_fails_to_start_is_started_once_more(tmp_path, monkeypatch):
-    """Kernels started side by side can race for a port; the first failed start is retried, a second is reported."""
+    """A failed kernel start (on Windows, a TCP port taken meanwhile) is retried once; a second is reported."""
     from nbclient import NotebookClient
 
     real, calls = NotebookClient.setup_kernel, []
@@ -74,6 +76,26 @@ def test_a_kernel_that_fails_to_start_is_started_once_more(tmp_path, monkeypatch
     (result,) = run_notebooks([str(_notebook(tmp_path / "02.ipynb", "1 + 1"))], out_dir=None)
     assert result.status == "FAILED" and result.error == "setting up the kernel: RuntimeError: no kernel today"
     assert len(calls) == 4
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Windows kernels talk over TCP")
+def test_side_by_side_kernels_talk_over_private_unix_sockets_without_a_warning(tmp_path):
+    """Two kernels at once cannot collide on a port, and no kernel prints a TCP warning into `make course`."""
+    source = "from ipykernel.kernelapp import IPKernelApp\napp = IPKernelApp.instance()\nprint(app.transport, app.ip)"
+    (tmp_path / "nbs").mkdir()
+    for name in ("01", "02"):
+        _notebook(tmp_path / "nbs" / f"{name}.ipynb", source)
+    result = run_cli("run", str(tmp_path / "nbs"), "--out", str(tmp_path / "out"), "--jobs", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    folders = set()
+    for name in ("01", "02"):
+        output = nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4).cells[0].outputs[0]["text"]
+        transport, where = output.split()
+        assert transport == "ipc" and os.path.basename(os.path.dirname(where)).startswith("hfnotes-kernel-")
+        assert not os.path.exists(os.path.dirname(where))  # the sockets' folder is gone with the kernel
+        folders.add(os.path.dirname(where))
+    assert len(folders) == 2  # one private folder per kernel
+    assert "TCP" not in result.stderr, result.stderr
 
 
 def test_find_notebooks_rejects_bad_paths(tmp_path):

@@ -80,7 +80,7 @@ def run_notebook(
     bar = tqdm(total=len(code_cells), desc=path.stem, unit="cell", disable=not progress, leave=False)
     try:
         status, error, started = _execute(nb, path, code_cells, timeout, bar)
-        if not started:  # another kernel starting at the same moment can take a port this one picked: retry once
+        if not started:  # a kernel that fails to start (on Windows, a TCP port taken meanwhile) is tried once more
             status, error, started = _execute(nb, path, code_cells, timeout, bar)
     finally:
         bar.close()
@@ -93,32 +93,52 @@ def run_notebook(
     return NotebookResult(path.stem, seconds, status, error)
 
 
+def _kernel_config(folder: str):
+    """Kernel settings: on Linux and macOS the kernel talks over Unix sockets in ``folder``, not TCP ports.
+
+    Sockets in a private folder cannot collide when kernels start side by side,
+    and the kernel then has no reason to warn that TCP traffic is unencrypted.
+    Windows has no such sockets and keeps TCP on a free port.
+    """
+    from traitlets.config import Config
+
+    config = Config()
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(folder, "kernel")
+    return config
+
+
 def _execute(nb, path: Path, code_cells: list, timeout: int, bar) -> tuple[str, str, bool]:
     """Run ``code_cells`` of ``nb`` in a new kernel: (status, error, whether the kernel started)."""
+    import tempfile
+
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-        record_timing=False,
-    )
     where, started = "setting up the kernel", False
-    try:
-        with client.setup_kernel():
-            started = True
-            for number, (index, cell) in enumerate(code_cells):
-                where = f"Cell {number}"  # code cells counted from 0, as nbval names them
-                client.execute_cell(cell, index)
-                bar.update()
-    except CellExecutionError as exc:
-        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # the kernel colours its traceback
-        last_line = text.splitlines()[-1] if text else "cell error"
-        return "FAILED", f"{where}: {last_line}", started
-    except Exception as exc:  # a dead kernel or timeout must still be reported
-        return "FAILED", f"{where}: {type(exc).__name__}: {exc}", started
+    with tempfile.TemporaryDirectory(prefix="hfnotes-kernel-") as sockets:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent.resolve())}},
+            record_timing=False,
+            config=_kernel_config(sockets),
+        )
+        try:
+            with client.setup_kernel():
+                started = True
+                for number, (index, cell) in enumerate(code_cells):
+                    where = f"Cell {number}"  # code cells counted from 0, as nbval names them
+                    client.execute_cell(cell, index)
+                    bar.update()
+        except CellExecutionError as exc:
+            text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # the kernel colours its traceback
+            last_line = text.splitlines()[-1] if text else "cell error"
+            return "FAILED", f"{where}: {last_line}", started
+        except Exception as exc:  # a dead kernel or timeout must still be reported
+            return "FAILED", f"{where}: {type(exc).__name__}: {exc}", started
     return "ok", "", started
 
 
