@@ -30,8 +30,6 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import numpy as np
-
 import hfnotes
 from hfnotes.data import REVIEWS_DIR, SPLITS, card, features, load_challenge
 
@@ -76,9 +74,8 @@ def recipe_from(spec: str):
 
     if spec == "default":
         return Recipe()
-    ints = {"batch_size", "max_length", "seed"}
     fields = dict(item.split("=", 1) for item in spec.split(","))
-    return Recipe(**{k: int(v) if k in ints else float(v) for k, v in fields.items()})
+    return Recipe(**{k: int(v) if v.isdigit() else float(v) for k, v in fields.items()})  # Recipe checks the types
 
 
 def main() -> None:
@@ -114,7 +111,7 @@ def main() -> None:
                 seconds = time.perf_counter() - start
                 without_autocast_wrapper(result.model)  # score in float32, as the saved checkpoint would
                 probabilities = predict_probabilities(list(challenge["text"]), result.model.eval(), result.tokenizer)
-                on_challenge = float((probabilities.argmax(axis=1) == np.array(challenge["label"])).mean())
+                on_challenge = card.by_phenomenon(challenge, probabilities.argmax(axis=1).tolist())["all"]
                 print(
                     f"{'checkpoint ' + spec:<36} {result.metrics['validation_accuracy']:>10.4f} "
                     f"{result.metrics['test_accuracy']:>8.4f} {on_challenge:>10.4f}  ({seconds:.0f} s on this machine)"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from conftest import run_python
@@ -13,6 +15,12 @@ from hfnotes import assets, data
 from hfnotes.data import card
 from hfnotes.data.card import normalize
 from hfnotes.errors import DataError
+
+
+def six_word_runs(text: str) -> set[tuple[str, ...]]:
+    """Every run of six words in ``text`` after :func:`normalize` (a persona, an opening, a frame)."""
+    words = normalize(text).split()
+    return {tuple(words[k : k + 6]) for k in range(len(words) - 5)}
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +110,8 @@ def test_rows_sharing_a_six_word_run_stay_in_one_split(reviews):
     where: dict[tuple[str, ...], set[str]] = {}
     for split in data.SPLITS:
         for text in reviews[split]["text"]:
-            words = normalize(text).split()
-            for k in range(len(words) - 5):
-                where.setdefault(tuple(words[k : k + 6]), set()).add(split)
+            for run in six_word_runs(text):
+                where.setdefault(run, set()).add(split)
     straddling = [" ".join(run) for run, splits in where.items() if len(splits) > 1]
     assert not straddling, straddling[:5]
 
@@ -250,9 +257,6 @@ def test_normalize_for_duplicates():
 
 def test_candidate_reviews_are_balanced_and_new(reviews):
     """benchmarks/data/reviews_candidates.csv (a measured candidate revision) repeats nothing already written."""
-    import csv
-    from pathlib import Path
-
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "reviews_candidates.csv"
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -263,10 +267,6 @@ def test_candidate_reviews_are_balanced_and_new(reviews):
     bundled = [t for s in data.SPLITS for t in reviews[s]["text"]] + list(data.load_challenge()["text"])
     assert len({normalize(t) for t in texts}) == len(texts)
     assert not card.close_pairs(texts) and not card.close_pairs(texts, bundled)
-
-    def six_word_runs(text: str) -> set[tuple[str, ...]]:
-        words = normalize(text).split()
-        return {tuple(words[k : k + 6]) for k in range(len(words) - 5)}
 
     taken = set().union(*map(six_word_runs, bundled))
     for text in texts:
