@@ -4,9 +4,10 @@
     python benchmarks/bench_reviews_candidates.py --fine-tune default batch_size=16   # + the checkpoint, ~3 min each
 
 ``benchmarks/data/reviews_candidates.csv`` holds 880 reviews written for the course (columns ``text``,
-``label``, ``domain``; 60 per domain and label, 50 for hotels and 30 for travel) whose verdict is clear to a
-reader but not carried by sentiment words: what the writer did next, words that point against the verdict,
-mixed reviews with a clear verdict, negation and comparisons, noisy typing, one-liners. They share no six-word
+``label``, ``domain``, ``kind``; 60 per domain and label, 50 for hotels and 30 for travel) whose verdict is clear
+to a reader but not carried by sentiment words. ``kind`` says how each carries its verdict: ``action`` (what the
+writer did next), ``contrary_words`` (words that point against the verdict), ``mixed`` (good and bad points, a
+clear verdict), ``negation`` (negation and comparisons), ``noisy`` (noisy typing), ``one_liner``. They share no six-word
 run and no near-duplicate (word 3-gram Jaccard >= 0.3) with any bundled or challenge row.
 
 The benchmark builds the revised dataset in a temporary folder, never in the package: ``--mode replace`` (the
@@ -15,7 +16,10 @@ fixed seed, so the splits keep their sizes; ``--mode add`` adds the candidates t
 split by ``scripts/reviews_split.py``'s grouping. It prints the keyword baseline (TF-IDF + logistic regression, as
 in the data card) on validation, test and the challenge split (text written unlike the training style, never
 trained on), and the same three accuracies for each ``--fine-tune`` recipe (``default`` or comma-separated
-``Recipe`` fields), with its training time on this machine.
+``Recipe`` fields), with its training time on this machine. Last, a table of accuracy by kind on the held-out
+rows (validation and test together: the candidates of each kind that landed there, and the ``bundled`` rows that
+were already in the data), for keywords and each recipe: which kinds a model learns from the others, and which
+only add difficulty.
 """
 
 from __future__ import annotations
@@ -46,13 +50,19 @@ def _splitter():
     return module
 
 
-def revised(folder: Path, mode: str, seed: int) -> dict[str, int]:
-    """Write the revised splits into ``folder``; return what changed."""
+def revised(folder: Path, mode: str, seed: int, kinds: set[str] | None = None) -> dict[str, int]:
+    """Write the revised splits into ``folder`` (with the candidates of ``kinds``, default all); return what changed."""
     split = _splitter()
     shutil.copytree(REVIEWS_DIR, folder, dirs_exist_ok=True)
     rows = split.read_rows(folder)
     with open(CANDIDATES, newline="", encoding="utf-8") as f:
-        wanted = Counter((r["domain"], r["label"]) for r in csv.DictReader(f))
+        chosen = [r for r in csv.DictReader(f) if kinds is None or r["kind"] in kinds]
+    source = folder / "candidates.csv"
+    with open(source, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["text", "label", "domain"], extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(chosen)
+    wanted = Counter((r["domain"], r["label"]) for r in chosen)
     retired: set[str] = set()
     if mode == "replace":
         old = defaultdict(list)
@@ -63,10 +73,29 @@ def revised(folder: Path, mode: str, seed: int) -> dict[str, int]:
         for cell, n in sorted(wanted.items()):
             retired |= set(rng.sample(sorted(old[cell]), n))
         rows = [row for row in rows if row["id"] not in retired]
-    rows += split.add_rows(rows, [CANDIDATES])
+    rows += split.add_rows(rows, [source])
+    source.unlink()
     rows.sort(key=lambda r: r["id"])
     split.write(rows, split.assign(rows, split.groups(rows)), folder, "candidate")
     return {"rows": len(rows), "retired": len(retired), "added": sum(wanted.values())}
+
+
+def kinds_of(held_out) -> list[str]:
+    """The candidate kind of each held-out row (matched by its text), or ``"bundled"``."""
+    with open(CANDIDATES, newline="", encoding="utf-8") as f:
+        kind = {" ".join(r["text"].split()): r["kind"] for r in csv.DictReader(f)}
+    return [kind.get(" ".join(text.split()), "bundled") for text in held_out["text"]]
+
+
+def by_kind_table(held_out, columns: dict[str, dict[str, float]]) -> str:
+    """Accuracy per kind (rows) for each model (columns), with the number of held-out rows of each kind."""
+    sizes = Counter(held_out["phenomenon"])
+    names = list(columns)
+    lines = [f"{'kind':<16} {'rows':>5} " + " ".join(f"{name[:14]:>14}" for name in names)]
+    for tag in [*sorted(sizes, key=lambda t: (t == "bundled", t)), "all"]:
+        size = held_out.num_rows if tag == "all" else sizes[tag]
+        lines.append(f"{tag:<16} {size:>5} " + " ".join(f"{columns[name][tag]:>14.3f}" for name in names))
+    return "\n".join(lines)
 
 
 def recipe_from(spec: str):
@@ -82,20 +111,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=("replace", "add"), default="replace")
     parser.add_argument("--seed", type=int, default=3, help="which version 1.0 reviews are retired")
+    parser.add_argument("--kinds", help="comma-separated kinds of candidates to use (default: all)")
     parser.add_argument("--fine-tune", nargs="*", default=[], metavar="RECIPE")
     args = parser.parse_args()
     hfnotes.setup()
-    from datasets import load_dataset
+    from datasets import concatenate_datasets, load_dataset
 
     with tempfile.TemporaryDirectory(prefix="hfnotes-candidates-") as tmp:
         folder = Path(tmp)
-        print(f"mode {args.mode}:", revised(folder, args.mode, args.seed))
+        kinds = set(args.kinds.split(",")) if args.kinds else None
+        print(f"mode {args.mode}, kinds {args.kinds or 'all'}:", revised(folder, args.mode, args.seed, kinds))
         files = {split: str(folder / f"{split}.csv") for split in SPLITS}
         ds = load_dataset("csv", data_files=files, features=features(), cache_dir=str(folder / "cache"))
         print({split: ds[split].num_rows for split in SPLITS})
         challenge = load_challenge()
         keywords = card.baselines(ds)["tfidf_logreg"]
         keywords_challenge = card.challenge_baselines(ds, challenge)["tfidf_logreg"]["all"]
+        held_out = concatenate_datasets([ds["validation"], ds["test"]])
+        held_out = held_out.add_column("phenomenon", kinds_of(held_out))
+        keyword_model = card._fit_baselines(ds)[1]
+        by_kind = {"keywords": card.by_phenomenon(held_out, keyword_model.predict(list(held_out["text"])).tolist())}
         print(f"{'model':<36} {'validation':>10} {'test':>8} {'challenge':>10}")
         print(
             f"{'keywords (TF-IDF)':<36} {keywords['validation']:>10.4f} {keywords['test']:>8.4f} "
@@ -112,10 +147,16 @@ def main() -> None:
                 without_autocast_wrapper(result.model)  # score in float32, as the saved checkpoint would
                 probabilities = predict_probabilities(list(challenge["text"]), result.model.eval(), result.tokenizer)
                 on_challenge = card.by_phenomenon(challenge, probabilities.argmax(axis=1).tolist())["all"]
+                held_out_probabilities = predict_probabilities(list(held_out["text"]), result.model, result.tokenizer)
+                by_kind[spec] = card.by_phenomenon(held_out, held_out_probabilities.argmax(axis=1).tolist())
                 print(
                     f"{'checkpoint ' + spec:<36} {result.metrics['validation_accuracy']:>10.4f} "
                     f"{result.metrics['test_accuracy']:>8.4f} {on_challenge:>10.4f}  ({seconds:.0f} s on this machine)"
                 )
+        print(
+            "\naccuracy by kind on validation + test (the checkpoints read up to 512 tokens here, as a pipeline does)"
+        )
+        print(by_kind_table(held_out, by_kind))
 
 
 if __name__ == "__main__":

@@ -263,6 +263,8 @@ def test_candidate_reviews_are_balanced_and_new(reviews):
     assert {r["label"] for r in rows} == set(data.LABELS) and {r["domain"] for r in rows} == set(data.DOMAINS)
     cells = Counter((r["domain"], r["label"]) for r in rows)
     assert all(cells[(d, "negative")] == cells[(d, "positive")] for d in data.DOMAINS), cells
+    kinds = Counter(r["kind"] for r in rows)  # how each carries its verdict; the benchmark scores each kind
+    assert set(kinds) == {"action", "contrary_words", "mixed", "negation", "noisy", "one_liner"}, kinds
     texts = [r["text"] for r in rows]
     bundled = [t for s in data.SPLITS for t in reviews[s]["text"]] + list(data.load_challenge()["text"])
     assert len({normalize(t) for t in texts}) == len(texts)
