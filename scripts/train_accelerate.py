@@ -19,10 +19,11 @@ that command with a free port and stops the run if it hangs.
 Why ``--multi_gpu`` on a machine without GPUs: in accelerate 1.15,
 ``accelerate launch --cpu --num_processes 2`` starts a *single* process unless
 MPI is set up (``--mpirun_hostfile``); it prints ``processes: 1``.
-``--multi_gpu`` starts the processes with torchrun, and because no GPU is
-found this script creates ``Accelerator(cpu=True)``, which joins them into
-CPU data parallelism over the gloo backend (it prints ``processes: 2``).
-On a machine with GPUs the same command trains on the GPUs.
+``--multi_gpu`` starts the processes with torchrun, and because there are
+fewer GPUs than processes (none) this script creates ``Accelerator(cpu=True)``
+(``hfnotes.launch.needs_cpu``), which joins them into CPU data parallelism
+over the gloo backend (it prints ``processes: 2``). On a machine with a GPU
+per process the same command trains on the GPUs.
 
 Without ``--max-steps`` it trains for ``--epochs`` full passes over the
 (optionally shrunk) training split. The main process prints the number of
@@ -51,6 +52,7 @@ from transformers import (
 )
 
 from hfnotes import assets, data
+from hfnotes.launch import needs_cpu
 from hfnotes.train import ID2LABEL, LABEL2ID, Recipe, tokenize_reviews
 
 
@@ -80,8 +82,9 @@ def main(argv: list[str] | None = None) -> float:
     args = parse_args(argv)
     if args.watchdog:  # a stuck process becomes an error with a stack dump, which torchrun can restart
         faulthandler.dump_traceback_later(args.watchdog, exit=True)
-    # cpu=True when there is no GPU: several CPU processes then train together over gloo.
-    accelerator = Accelerator(cpu=not torch.cuda.is_available())
+    # One process: Accelerate picks the device. Several, with fewer CUDA GPUs than processes (none here): the
+    # CPU, where they train together over gloo.
+    accelerator = Accelerator(cpu=needs_cpu())
     hfnotes.setup(seed=args.seed)  # seeds Python, NumPy and torch identically on every process
 
     # Data: tokenize (no padding), keep the model's columns, shrink if asked.

@@ -11,7 +11,15 @@ import time
 import pytest
 
 from hfnotes.errors import InputError
-from hfnotes.launch import LaunchError, _Watched, accelerate_command, free_port, notebook_launch, run_command
+from hfnotes.launch import (
+    LaunchError,
+    _Watched,
+    accelerate_command,
+    free_port,
+    needs_cpu,
+    notebook_launch,
+    run_command,
+)
 
 
 def test_free_port_can_be_bound():
@@ -112,3 +120,22 @@ def test_watchdog_stops_a_stuck_process_with_a_stack_dump():
 def test_notebook_launch_rejects_bad_settings(options, message):
     with pytest.raises(InputError, match=message):
         notebook_launch(print, **options)
+
+
+@pytest.mark.parametrize(
+    "gpus, processes, cpu",
+    [(0, 1, False), (0, 2, True), (1, 1, False), (1, 2, True), (2, 2, False), (8, 8, False), (8, 16, True)],
+)
+def test_needs_cpu_with_fewer_gpus_than_processes(monkeypatch, gpus, processes, cpu):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: gpus)
+    assert needs_cpu(processes) is cpu
+    monkeypatch.setenv("WORLD_SIZE", str(processes))  # what accelerate launch sets in each process
+    assert needs_cpu() is cpu
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 1.5, "2"])
+def test_needs_cpu_refuses_a_bad_count(bad):
+    with pytest.raises(InputError, match="processes must be a positive int"):
+        needs_cpu(bad)

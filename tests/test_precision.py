@@ -64,3 +64,21 @@ def test_auto_follows_the_cpu_flags_on_the_default_path():
     # a CPU with these flags has AVX-512, which torch's default path uses
     native = bool({"avx512_bf16", "amx_bf16"} & precision.cpu_flags())
     assert out.stdout.split() == ["bf16" if native else "fp32", str(native)]
+
+
+def test_a_gpu_that_only_emulates_bf16_trains_in_float32(monkeypatch):
+    import torch
+
+    asked = []
+
+    def bf16_supported(including_emulation=True):
+        asked.append(including_emulation)
+        return including_emulation  # a T4 or V100: bf16 only through emulation
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", bf16_supported)
+    precision.native_bf16.cache_clear()
+    try:
+        assert precision.native_bf16("cuda") is False and asked == [False]
+    finally:
+        precision.native_bf16.cache_clear()

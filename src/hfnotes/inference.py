@@ -141,6 +141,9 @@ def encode(
 def forward(model: PreTrainedModel, batch: BatchEncoding) -> torch.Tensor:
     """Run the model without gradients and return its logits, shape ``(batch, num_labels)``.
 
+    The batch goes to the model's device (a GPU model takes tokenizer output
+    as it comes); the logits come back on the CPU.
+
     Example:
         >>> forward(model, encode(tokenizer, "fine")).shape  # doctest: +SKIP
         torch.Size([1, 2])
@@ -149,7 +152,7 @@ def forward(model: PreTrainedModel, batch: BatchEncoding) -> torch.Tensor:
 
     model.eval()
     with torch.inference_mode():
-        return model(**batch).logits
+        return model(**batch.to(model.device)).logits.cpu()
 
 
 def softmax(logits: torch.Tensor) -> torch.Tensor:

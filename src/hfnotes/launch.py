@@ -32,7 +32,15 @@ from typing import Any
 
 from .errors import InputError, LaunchError
 
-__all__ = ["LaunchError", "free_port", "accelerate_command", "run_command", "accelerate_launch", "notebook_launch"]
+__all__ = [
+    "LaunchError",
+    "free_port",
+    "needs_cpu",
+    "accelerate_command",
+    "run_command",
+    "accelerate_launch",
+    "notebook_launch",
+]
 
 
 def free_port() -> int:
@@ -50,6 +58,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def needs_cpu(processes: int | None = None) -> bool:
+    """Whether a run of ``processes`` processes must train on the CPU: ``Accelerator(cpu=needs_cpu())``.
+
+    ``processes`` defaults to ``WORLD_SIZE``, which ``accelerate launch``
+    sets in each process (1 without it). One process may use any device, so
+    ``Accelerator`` picks it (a CUDA GPU, Apple's MPS GPU, else the CPU).
+    Several need a CUDA GPU each — NCCL refuses two processes on one GPU,
+    and Accelerate joins no processes on an MPS GPU — so with fewer GPUs
+    than processes they train on the CPU, joined over gloo.
+
+    Example:
+        >>> needs_cpu(1)
+        False
+        >>> import torch
+        >>> needs_cpu(2) == (torch.cuda.device_count() < 2)
+        True
+    """
+    import torch
+
+    if processes is None:
+        processes = int(os.environ.get("WORLD_SIZE", "1"))
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
+        raise InputError(f"processes must be a positive int, got {processes!r}.")
+    return processes > 1 and torch.cuda.device_count() < processes
+
+
 def accelerate_command(
     script: str | Path,
     script_args: Sequence[str] = (),
@@ -60,10 +94,10 @@ def accelerate_command(
 ) -> list[str]:
     """The ``accelerate launch`` command that runs ``script`` on ``num_processes`` processes.
 
-    ``--multi_gpu`` makes accelerate start the copies with torchrun; on a
-    machine without GPUs the course script then joins them over gloo on the
-    CPU (``accelerate launch --cpu --num_processes N`` would start only one
-    process unless MPI is set up). ``max_restarts`` lets torchrun start the
+    ``--multi_gpu`` makes accelerate start the copies with torchrun; with
+    fewer GPUs than processes (:func:`needs_cpu`) the course script then
+    joins them over gloo on the CPU (``accelerate launch --cpu
+    --num_processes N`` would start only one process unless MPI is set up). ``max_restarts`` lets torchrun start the
     whole group again if a process fails.
 
     Example:

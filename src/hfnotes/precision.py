@@ -5,7 +5,7 @@ hardware computes bf16 natively. On a CPU that means AVX-512 BF16 or AMX
 instructions *on the kernel path torch actually takes*: the CPU's flags are
 not enough, because ``ATEN_CPU_CAPABILITY`` and ``ONEDNN_MAX_CPU_ISA`` can
 send torch down an older path (an AVX2 path emulates bf16 about forty times
-slower than float32). On a GPU it means ``torch.cuda.is_bf16_supported()``.
+slower than float32). On a GPU it means ``torch.cuda.is_bf16_supported(including_emulation=False)``.
 
 ``HFNOTES_PRECISION`` overrides the choice: ``auto`` (default), ``bf16`` or
 ``fp32``. Set ``HFNOTES_PRECISION=fp32`` to train exactly as a machine
@@ -81,7 +81,8 @@ def native_bf16(device: str = "cpu") -> bool:
     if device == "cuda":
         import torch
 
-        return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+        # including_emulation=False: a GPU without bf16 units (T4, V100) would emulate it, slower than float32
+        return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False))
     if device != "cpu" or sys.platform == "darwin":
         return False
     import torch
