@@ -50,14 +50,18 @@ def _splitter():
     return module
 
 
-def revised(folder: Path, mode: str, seed: int, kinds: set[str] | None = None) -> dict[str, int]:
-    """Write the revised splits into ``folder`` (with the candidates of ``kinds``, default all); return what changed."""
+def read_candidates(kinds: set[str] | None = None) -> list[dict[str, str]]:
+    """The candidate rows of ``kinds`` (default: every kind)."""
+    with open(CANDIDATES, newline="", encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if kinds is None or r["kind"] in kinds]
+
+
+def revised(folder: Path, mode: str, seed: int, chosen: list[dict[str, str]]) -> dict[str, int]:
+    """Write the revised splits, with the ``chosen`` candidates, into ``folder``; return what changed."""
     split = _splitter()
     shutil.copytree(REVIEWS_DIR, folder, dirs_exist_ok=True)
     rows = split.read_rows(folder)
-    with open(CANDIDATES, newline="", encoding="utf-8") as f:
-        chosen = [r for r in csv.DictReader(f) if kinds is None or r["kind"] in kinds]
-    source = folder / "candidates.csv"
+    source = folder / "candidates.csv"  # add_rows reads files: the chosen rows, without their kind
     with open(source, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=["text", "label", "domain"], extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -80,11 +84,15 @@ def revised(folder: Path, mode: str, seed: int, kinds: set[str] | None = None) -
     return {"rows": len(rows), "retired": len(retired), "added": sum(wanted.values())}
 
 
-def kinds_of(held_out) -> list[str]:
-    """The candidate kind of each held-out row (matched by its text), or ``"bundled"``."""
-    with open(CANDIDATES, newline="", encoding="utf-8") as f:
-        kind = {" ".join(r["text"].split()): r["kind"] for r in csv.DictReader(f)}
-    return [kind.get(" ".join(text.split()), "bundled") for text in held_out["text"]]
+def kinds_of(held_out, chosen: list[dict[str, str]]) -> list[str]:
+    """The candidate kind of each held-out row (matched by its text, spaces as add_rows leaves them), or ``"bundled"``."""
+    kind = {" ".join(r["text"].split()): r["kind"] for r in chosen}
+    return [kind.get(text, "bundled") for text in held_out["text"]]
+
+
+def accuracy(rows, predicted) -> float:
+    """Share of ``rows`` whose label id is the ``predicted`` one."""
+    return sum(int(p) == y for p, y in zip(predicted, rows["label"], strict=True)) / rows.num_rows
 
 
 def by_kind_table(held_out, columns: dict[str, dict[str, float]]) -> str:
@@ -119,22 +127,24 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="hfnotes-candidates-") as tmp:
         folder = Path(tmp)
-        kinds = set(args.kinds.split(",")) if args.kinds else None
-        print(f"mode {args.mode}, kinds {args.kinds or 'all'}:", revised(folder, args.mode, args.seed, kinds))
+        chosen = read_candidates(set(args.kinds.split(",")) if args.kinds else None)
+        print(f"mode {args.mode}, kinds {args.kinds or 'all'}:", revised(folder, args.mode, args.seed, chosen))
         files = {split: str(folder / f"{split}.csv") for split in SPLITS}
         ds = load_dataset("csv", data_files=files, features=features(), cache_dir=str(folder / "cache"))
         print({split: ds[split].num_rows for split in SPLITS})
         challenge = load_challenge()
-        keywords = card.baselines(ds)["tfidf_logreg"]
-        keywords_challenge = card.challenge_baselines(ds, challenge)["tfidf_logreg"]["all"]
         held_out = concatenate_datasets([ds["validation"], ds["test"]])
-        held_out = held_out.add_column("phenomenon", kinds_of(held_out))
-        keyword_model = card._fit_baselines(ds)[1]
-        by_kind = {"keywords": card.by_phenomenon(held_out, keyword_model.predict(list(held_out["text"])).tolist())}
+        held_out = held_out.add_column("phenomenon", kinds_of(held_out, chosen))
+        keyword_model = card._fit_baselines(ds)[1]  # fitted once on train, as the data card's baselines are
+
+        def keywords(rows) -> list[int]:
+            return keyword_model.predict(list(rows["text"])).tolist()
+
+        by_kind = {"keywords": card.by_phenomenon(held_out, keywords(held_out))}
         print(f"{'model':<36} {'validation':>10} {'test':>8} {'challenge':>10}")
         print(
-            f"{'keywords (TF-IDF)':<36} {keywords['validation']:>10.4f} {keywords['test']:>8.4f} "
-            f"{keywords_challenge:>10.4f}"
+            f"{'keywords (TF-IDF)':<36} {accuracy(ds['validation'], keywords(ds['validation'])):>10.4f} "
+            f"{accuracy(ds['test'], keywords(ds['test'])):>8.4f} {accuracy(challenge, keywords(challenge)):>10.4f}"
         )
         if args.fine_tune:
             from hfnotes.evaluation import predict_probabilities

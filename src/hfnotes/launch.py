@@ -97,8 +97,9 @@ def accelerate_command(
     ``--multi_gpu`` makes accelerate start the copies with torchrun; with
     fewer GPUs than processes (:func:`needs_cpu`) the course script then
     joins them over gloo on the CPU (``accelerate launch --cpu
-    --num_processes N`` would start only one process unless MPI is set up). ``max_restarts`` lets torchrun start the
-    whole group again if a process fails.
+    --num_processes N`` would start only one process unless MPI is set up).
+    ``max_restarts`` lets torchrun start the whole group again if a process
+    fails.
 
     Example:
         >>> accelerate_command("train.py", num_processes=0)  # doctest: +IGNORE_EXCEPTION_DETAIL
