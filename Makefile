@@ -27,12 +27,15 @@ GUARD := PYTHONPATH=$(CURDIR)/tests/offline$${PYTHONPATH:+:$$PYTHONPATH}
 
 # pip installs the pinned torch first (a machine's own torch wheel stays in use); uv then installs the
 # other pinned packages in seconds instead of minutes. Without uv, pip installs them.
+# Both write the packages' bytecode at install time (pip by default, uv with --compile-bytecode): where
+# PYTHONDONTWRITEBYTECODE is set (containers, CI) Python would otherwise compile transformers, datasets and
+# peft from source in every process it starts, about 4 s each for every notebook kernel and test subprocess.
 TORCH_PIN = $(shell grep -m1 '^torch==' constraints.txt)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt "$(TORCH_PIN)" uv
 	if [ -x $(BIN)/uv ]; then \
-		$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[dev,lab,site]"; \
+		$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c constraints.txt -e ".[dev,lab,site]"; \
 	else \
 		$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,lab,site]"; \
 	fi
