@@ -53,7 +53,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts solutions docs
 	$(BIN)/ruff format --check src tests benchmarks scripts solutions docs
 
-test: lint assets
+# No `assets` step first: the course builds are the first two tests (tests/test_course_builds.py), one per
+# worker, while the other worker runs what needs neither model.
+test: lint
 	$(GUARD) $(THREADS) $(BIN)/python -m pytest $(XDIST) notebooks tests src/hfnotes --doctest-modules $(NBVAL) --durations=15
 
 # The course website: the committed notebooks rendered with their saved outputs (never executed), offline;

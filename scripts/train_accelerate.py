@@ -130,8 +130,10 @@ def main(argv: list[str] | None = None) -> float:
             if step >= total_steps:
                 break
 
-    # Every process reports its own shard (these lines arrive in any order).
-    print(f"rank {accelerator.process_index}: {step} steps on {seen} reviews (its shard)", flush=True)
+    # Every process reports its own shard (these lines arrive in any order). One write per line: print() writes
+    # the text and its newline separately, and unbuffered (python -u) two ranks' lines could interleave.
+    sys.stdout.write(f"rank {accelerator.process_index}: {step} steps on {seen} reviews (its shard)\n")
+    sys.stdout.flush()
     reviews_per_process = accelerator.gather(torch.tensor([seen])).tolist()
 
     # Evaluation: every process predicts its shard; gather_for_metrics collects them (minus padding duplicates).

@@ -16,20 +16,58 @@ sys.path.insert(0, str(OFFLINE))
 
 import netguard  # noqa: E402
 
-# The notebooks that take longest, longest first. `make test` runs two test files or notebooks at a time and
-# hands them out in collection order (--no-loadscope-reorder): starting the long ones first keeps one worker
-# from running the last long notebook alone while the other idles. Only the speed depends on this list.
-LONGEST_FIRST = ("06_", "08_", "05_", "11_", "01_", "10_", "07_")
+# `make test` runs two test files or notebooks at a time and hands them out in this order (--no-loadscope-reorder);
+# the rest follow in collection order. First the two course builds, one per worker (tests/test_course_builds.py).
+# Each worker also takes the next unit at once: notebook 08 waits behind the sentiment model it needs, while the
+# other worker, after the small GPT, runs notebooks that need neither model or only the GPT. The long ones go
+# early, so that no worker runs the last long notebook alone while the other idles. Only the speed depends on this.
+ORDER = (
+    "test_course_builds.py::TestSentimentModel",
+    "test_course_builds.py::TestReviewGPT",
+    "08_",
+    "06_",
+    "10_",
+    "04b_",
+    "04_",
+    "09_",
+    "00_",
+    "11_",
+    "05_",
+    "01_",
+    "07_",
+)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Move the cells of the longest notebooks to the front, keeping every file's own order."""
+    """Put the course builds and the longest notebooks first (see ORDER), keeping every file's own order."""
 
     def rank(item) -> int:
-        name = item.path.name
-        return next((i for i, prefix in enumerate(LONGEST_FIRST) if name.startswith(prefix)), len(LONGEST_FIRST))
+        name = f"{item.path.name}::{item.nodeid.partition('::')[2]}"
+        return next((i for i, prefix in enumerate(ORDER) if name.startswith(prefix)), len(ORDER))
 
     items.sort(key=rank)
+
+
+NEEDS = {"sentiment_model": "assets.sentiment_model(", "review_gpt": "assets.review_gpt("}
+"""The course models a notebook needs, found by the call it makes."""
+_READY: set[Path] = set()
+
+
+def pytest_runtest_setup(item):
+    """Before a notebook's first cell, get the course models it uses: built, or waited for if another worker builds.
+
+    Otherwise a notebook that reaches its first use while a build runs would print "waiting" into a cell
+    whose output is compared.
+    """
+    if item.path.suffix != ".ipynb" or item.path in _READY:
+        return
+    _READY.add(item.path)
+    import hfnotes
+
+    text = item.path.read_text(encoding="utf-8")
+    for name, call in NEEDS.items():
+        if call in text:
+            getattr(hfnotes.assets, name)()
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ def test_a_build_on_the_older_kernel_path_trains_in_float32(tmp_path):
 
 def test_notebook_02_passes_on_the_older_kernel_path():
     """Inference only: the course checkpoint built here is reused (the precision names it), run on AVX2 kernels."""
-    folder = checkpoint.sentiment_checkpoint(progress=False)  # built by `make assets` before the tests
+    folder = checkpoint.sentiment_checkpoint(progress=False)  # built by test_course_builds.py (or waited for)
     built_in = json.loads((folder / "hfnotes.json").read_text())["build"]["precision"]
     env = {**os.environ, **OLDER_CPU, "HFNOTES_PRECISION": built_in}
     command = [
