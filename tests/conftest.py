@@ -48,26 +48,33 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=rank)
 
 
-NEEDS = {"sentiment_model": "assets.sentiment_model(", "review_gpt": "assets.review_gpt("}
-"""The course models a notebook needs, found by the call it makes."""
-_READY: set[Path] = set()
+class CourseModels:
+    """Before a notebook's first cell, get the course models it calls: built, or waited for while a worker builds them.
 
-
-def pytest_runtest_setup(item):
-    """Before a notebook's first cell, get the course models it uses: built, or waited for if another worker builds.
-
-    Otherwise a notebook that reaches its first use while a build runs would print "waiting" into a cell
-    whose output is compared.
+    Otherwise a notebook that reached its first use during a build would print "waiting" into a cell whose
+    output is compared. Registered as a plugin (``pytest_configure``), because a hook in this conftest
+    would only run for the items under ``tests/``, not for the notebooks.
     """
-    if item.path.suffix != ".ipynb" or item.path in _READY:
-        return
-    _READY.add(item.path)
-    import hfnotes
 
-    text = item.path.read_text(encoding="utf-8")
-    for name, call in NEEDS.items():
-        if call in text:
-            getattr(hfnotes.assets, name)()
+    NEEDS = (("sentiment_model", "assets.sentiment_model("), ("review_gpt", "assets.review_gpt("))
+
+    def __init__(self) -> None:
+        self.ready: set[Path] = set()
+
+    def pytest_runtest_setup(self, item) -> None:
+        if item.path.suffix != ".ipynb" or item.path in self.ready:
+            return
+        self.ready.add(item.path)
+        import hfnotes
+
+        text = item.path.read_text(encoding="utf-8")
+        for name, call in self.NEEDS:
+            if call in text:
+                getattr(hfnotes.assets, name)()
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(CourseModels(), "hfnotes-course-models")
 
 
 @pytest.fixture(autouse=True)
