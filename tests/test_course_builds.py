@@ -40,3 +40,26 @@ class TestReviewGPT:
         # notebook 10 asserts the same ratios
         assert scores["validation_perplexity"] < scores["unigram_perplexity"] / 4 < scores["untrained_perplexity"] / 8
         assert checkpoint.gpt_state()[0] == "ready"
+
+
+def test_a_notebook_gets_the_models_it_calls_before_its_first_cell(tmp_path, monkeypatch):
+    """The plugin in conftest.py: once per notebook, only the models its code calls, never for other tests."""
+    from types import SimpleNamespace
+
+    from conftest import CourseModels
+
+    import hfnotes
+
+    calls = []
+    for name in ("sentiment_model", "review_gpt"):
+        monkeypatch.setattr(hfnotes.assets, name, lambda name=name: calls.append(name))
+    reward = tmp_path / "11_rl.ipynb"
+    reward.write_text(
+        '{"source": ["rl.SentimentReward(hfnotes.assets.sentiment_model())", "hfnotes.assets.review_gpt()"]}'
+    )
+    plain = tmp_path / "03_tokens.ipynb"
+    plain.write_text('{"source": ["hfnotes.assets.base_model()"]}')
+    plugin = CourseModels()
+    for path in (reward, reward, plain, tmp_path / "test_x.py"):
+        plugin.pytest_runtest_setup(SimpleNamespace(path=path))
+    assert calls == ["sentiment_model", "review_gpt"]
