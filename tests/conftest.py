@@ -17,10 +17,13 @@ sys.path.insert(0, str(OFFLINE))
 import netguard  # noqa: E402
 
 # `make test` runs two test files or notebooks at a time and hands them out in this order (--no-loadscope-reorder);
-# the rest follow in collection order. First the two course builds, one per worker (tests/test_course_builds.py).
-# Each worker also takes the next unit at once: notebook 08 waits behind the sentiment model it needs, while the
-# other worker, after the small GPT, runs notebooks that need neither model or only the GPT. The long ones go
-# early, so that no worker runs the last long notebook alone while the other idles. Only the speed depends on this.
+# notebooks not listed come last. First the two course builds, one per worker (tests/test_course_builds.py). Each
+# worker also takes the next unit at once: notebook 08 waits behind the sentiment model it needs, while the other
+# worker, after the small GPT, runs the notebooks that need neither model or only the GPT, then the unit tests
+# (UNIT_TESTS: every test file and doctest not named here); the notebooks that need the sentiment model follow.
+# The long ones go early, so that no worker runs the last long notebook alone while the other idles. Only the
+# speed depends on this order.
+UNIT_TESTS = "unit tests"
 ORDER = (
     "test_course_builds.py::TestSentimentModel",
     "test_course_builds.py::TestReviewGPT",
@@ -32,6 +35,7 @@ ORDER = (
     "09_",
     "00_",
     "11_",
+    UNIT_TESTS,
     "05_",
     "01_",
     "07_",
@@ -43,7 +47,10 @@ def pytest_collection_modifyitems(config, items):
 
     def rank(item) -> int:
         name = f"{item.path.name}::{item.nodeid.partition('::')[2]}"
-        return next((i for i, prefix in enumerate(ORDER) if name.startswith(prefix)), len(ORDER))
+        for i, prefix in enumerate(ORDER):
+            if name.startswith(prefix) or (prefix is UNIT_TESTS and item.path.suffix != ".ipynb"):
+                return i
+        return len(ORDER)
 
     items.sort(key=rank)
 
