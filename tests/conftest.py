@@ -17,25 +17,24 @@ sys.path.insert(0, str(OFFLINE))
 import netguard  # noqa: E402
 
 # `make test` runs two test files or notebooks at a time and hands them out in this order (--no-loadscope-reorder);
-# notebooks not listed come last. First the two course builds, one per worker (tests/test_course_builds.py). Each
-# worker also takes the next unit at once: notebook 08 waits behind the sentiment model it needs, while the other
-# worker, after the small GPT, runs the notebooks that need neither model or only the GPT, then the unit tests
-# (UNIT_TESTS: every test file and doctest not named here); the notebooks that need the sentiment model follow.
-# The long ones go early, so that no worker runs the last long notebook alone while the other idles. Only the
-# speed depends on this order.
+# notebooks not listed come last. First the two course builds, one per worker (tests/test_course_builds.py, which
+# says why a worker holding a build takes no more work until it is done). Meanwhile the other worker runs, after the
+# small GPT, the notebooks that need neither model or only the GPT, then the unit tests (UNIT_TESTS: every test
+# file and doctest not named here); the notebooks that need the sentiment model come last, longest first, so that
+# no worker runs the last long notebook alone while the other idles. Only the speed depends on this order.
 UNIT_TESTS = "unit tests"
 ORDER = (
     "test_course_builds.py::TestSentimentModel",
     "test_course_builds.py::TestReviewGPT",
-    "08_",
     "06_",
     "10_",
     "04b_",
     "04_",
     "09_",
     "00_",
-    "11_",
     UNIT_TESTS,
+    "11_",
+    "08_",
     "05_",
     "01_",
     "07_",
