@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 class CourseModels:
-    """Before a notebook's first cell, get the course models it calls: built, or waited for while a worker builds them.
+    """Before a notebook's first cell, get the course models its code calls: built, or waited for while a worker builds them.
 
     Otherwise a notebook that reached its first use during a build would print "waiting" into a cell whose
     output is compared. Registered as a plugin (``pytest_configure``), because a hook in this conftest
@@ -73,7 +74,8 @@ class CourseModels:
         self.ready.add(item.path)
         import hfnotes
 
-        text = item.path.read_text(encoding="utf-8")
+        cells = json.loads(item.path.read_text(encoding="utf-8"))["cells"]
+        text = "".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
         for name, call in self.NEEDS:
             if call in text:
                 getattr(hfnotes.assets, name)()

@@ -66,24 +66,32 @@ class TestReviewGPT:
         assert text.startswith(prompt) and len(text.split()) > len(prompt.split()) + 3, text
 
 
-def test_a_notebook_gets_the_models_it_calls_before_its_first_cell(tmp_path, monkeypatch):
-    """The plugin in conftest.py: once per notebook, only the models its code calls, never for other tests."""
+def test_a_notebook_gets_the_models_its_code_calls_before_its_first_cell(tmp_path, monkeypatch):
+    """The plugin in conftest.py: once per notebook, only the models its code cells call, never for other tests."""
     from types import SimpleNamespace
 
     from conftest import CourseModels
 
     import hfnotes
 
+    def notebook(path: Path, *cells: tuple[str, str]) -> Path:
+        path.write_text(json.dumps({"cells": [{"cell_type": kind, "source": [text]} for kind, text in cells]}))
+        return path
+
     calls = []
     for name in ("sentiment_model", "review_gpt"):
         monkeypatch.setattr(hfnotes.assets, name, lambda name=name: calls.append(name))
-    reward = tmp_path / "11_rl.ipynb"
-    reward.write_text(
-        '{"source": ["rl.SentimentReward(hfnotes.assets.sentiment_model())", "hfnotes.assets.review_gpt()"]}'
+    both = notebook(
+        tmp_path / "11_rl.ipynb",
+        ("code", "reward = rl.SentimentReward(hfnotes.assets.sentiment_model())"),
+        ("code", "policy = hfnotes.assets.review_gpt()"),
     )
-    plain = tmp_path / "03_tokens.ipynb"
-    plain.write_text('{"source": ["hfnotes.assets.base_model()"]}')
+    neither = notebook(
+        tmp_path / "00_tour.ipynb",
+        ("markdown", "Later notebooks call `hfnotes.assets.sentiment_model()`."),
+        ("code", "hfnotes.assets.base_model()"),
+    )
     plugin = CourseModels()
-    for path in (reward, reward, plain, tmp_path / "test_x.py"):
+    for path in (both, both, neither, tmp_path / "test_x.py"):
         plugin.pytest_runtest_setup(SimpleNamespace(path=path))
     assert calls == ["sentiment_model", "review_gpt"]
