@@ -63,8 +63,6 @@ class CourseModels:
     would only run for the items under ``tests/``, not for the notebooks.
     """
 
-    NEEDS = (("sentiment_model", "assets.sentiment_model("), ("review_gpt", "assets.review_gpt("))
-
     def __init__(self) -> None:
         self.ready: set[Path] = set()
 
@@ -76,8 +74,8 @@ class CourseModels:
 
         cells = json.loads(item.path.read_text(encoding="utf-8"))["cells"]
         text = "".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
-        for name, call in self.NEEDS:
-            if call in text:
+        for name, asset in hfnotes.assets.REGISTRY.items():
+            if asset.build is not None and f"assets.{name}(" in text:  # the assets a course build makes
                 getattr(hfnotes.assets, name)()
 
 
